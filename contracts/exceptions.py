@@ -1,0 +1,59 @@
+"""Business refusals of the contracts domain."""
+
+from core.exceptions import ApplicationError
+
+
+class CodeInvalid(ApplicationError):
+    """Refuse a code that is unknown, malformed, not live, used up, or whose contract is closed."""
+
+    status_code = 404
+    code = "invalid_code"
+    detail = "Invalid or expired enrollment code."
+
+
+class ContractFull(ApplicationError):
+    """Refuse a seat on a contract whose held seats have reached its limit."""
+
+    status_code = 409
+    code = "contract_full"
+    detail = "Contract is full."
+
+
+class SeatLimitBelowHeld(ApplicationError):
+    """Refuse a seat limit lower than the seats already held."""
+
+    status_code = 409
+    code = "seat_limit_below_held"
+    detail = "The seat limit cannot be lower than the seats held."
+
+
+class ContractDatesInvalid(ApplicationError):
+    """Refuse a contract that would end before it starts."""
+
+    status_code = 400
+    code = "contract_dates_invalid"
+    detail = "The contract cannot end before it starts."
+
+
+class OrganizationKeyTaken(ApplicationError):
+    """Refuse an organization key that another organization already uses."""
+
+    status_code = 409
+    code = "organization_key_taken"
+    detail = "Another organization already uses this key."
+
+
+class OrganizationKeyInvalid(ApplicationError):
+    """Refuse an organization key outside the allowed characters or length."""
+
+    status_code = 400
+    code = "organization_key_invalid"
+    detail = "An organization key is 1 to 30 letters, digits, '_' or '-'."
+
+
+class CodeDatesInvalid(ApplicationError):
+    """Refuse codes that would expire before they activate, or have already expired."""
+
+    status_code = 400
+    code = "code_dates_invalid"
+    detail = "A code cannot expire before it activates, nor be issued already expired."

@@ -1,0 +1,130 @@
+"""What the b2b_* commands share: one-line argument errors, argument types, lookups, output."""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any, NoReturn, cast
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tabulate import tabulate
+
+from contracts import selectors
+from contracts.models import Contract, Organization
+
+FORMATS = ("fancy", "csv", "json")
+
+
+class OneLineErrorParser(CommandParser):
+    """Report a bad argument as one line, pointing to --help."""
+
+    def error(self, message: str) -> NoReturn:
+        if self.called_from_command_line:
+            self.exit(2, f"CommandError: {message} (see {self.prog} --help)\n")
+        raise CommandError(f"Error: {message}")
+
+
+class B2BCommand(BaseCommand):
+    """A command whose argument errors, like its other errors, are one line."""
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.__class__ = OneLineErrorParser
+        return parser
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        try:
+            return super().execute(*args, **options)
+        except BrokenPipeError:
+            # The reader (head, less) stopped reading early: nothing went wrong here. Point
+            # stdout at /dev/null so the interpreter's final flush does not fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return None
+
+    @property
+    def raw_stdout(self) -> IO[str]:
+        """The stream under self.stdout, which would add a newline to every write."""
+        return cast(IO[str], self.stdout._out)
+
+    def add_actions(self, parser: CommandParser) -> Any:
+        """Add the sub-actions (create, modify, ...) that each get their own --help."""
+        return parser.add_subparsers(
+            dest="action", required=True, metavar="ACTION", parser_class=OneLineErrorParser
+        )
+
+
+def date_arg(value: str) -> datetime.date:
+    """Parse YYYY-MM-DD."""
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def moment_arg(value: str, *, end_of_day: bool) -> datetime.datetime:
+    """Parse YYYY-MM-DD (the start or end of that UTC day) or an ISO 8601 date and time."""
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if len(value) == 10 and end_of_day:
+        moment = datetime.datetime.combine(moment.date(), datetime.time.max)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment
+
+
+def count_arg(value: str) -> int:
+    """Parse a whole number, zero or more."""
+    if not value.isdecimal():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number (0 or more)")
+    return int(value)
+
+
+def price_arg(value: str) -> Decimal:
+    """Parse a price: a decimal amount, zero or more, at most two decimal places."""
+    try:
+        price = Decimal(value)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a price") from None
+    if not price.is_finite() or price < 0 or price != price.quantize(Decimal("0.01")):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a price (0 or more, 2 decimals)")
+    return price
+
+
+def contract_or_error(identifier: str) -> Contract:
+    """Return the contract with this id or slug, or stop the command."""
+    contract = selectors.contract_find(identifier)
+    if contract is None:
+        raise CommandError(f"No contract has the id or slug {identifier!r}.")
+    return contract
+
+
+def organization_or_error(identifier: str) -> Organization:
+    """Return the organization with this id, key, slug, SSO id or name, or stop the command."""
+    organization = selectors.organization_find(identifier)
+    if organization is None:
+        raise CommandError(f"No organization has the id, key, slug, SSO id or name {identifier!r}.")
+    return organization
+
+
+def write_rows(
+    out: IO[str], fmt: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Write rows as a table for people, or stream them as CSV or JSON for scripts."""
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(rows)
+    elif fmt == "json":
+        out.write("[")
+        for index, row in enumerate(rows):
+            item = json.dumps(dict(zip(headers, row, strict=True)), default=str)
+            out.write(f"{',' if index else ''}\n{item}")
+        out.write("\n]\n")
+    else:
+        out.write(tabulate(list(rows), headers=headers, tablefmt="fancy_grid") + "\n")

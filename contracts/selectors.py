@@ -1,0 +1,77 @@
+"""Every read of the contracts domain that filters, joins or computes."""
+
+import contextlib
+import datetime
+import uuid
+
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import User
+from contracts import codes
+from contracts.models import (
+    Contract,
+    EnrollmentCode,
+    EnrollmentCodeQuerySet,
+    MembershipType,
+    Organization,
+    OrganizationMembership,
+    Seat,
+)
+
+
+def code_get(text: str) -> EnrollmentCode | None:
+    """Return the code a person typed, with its contract, or None when there is none."""
+    normalized = codes.normalize_code(text)
+    if normalized is None:
+        return None
+    return EnrollmentCode.objects.select_related("contract").filter(code=normalized).first()
+
+
+def seat_held(*, learner: User, contract: Contract) -> Seat | None:
+    """Return the seat the learner holds on the contract, if any."""
+    return Seat.objects.filter(contract=contract, learner=learner, released_at__isnull=True).first()
+
+
+def membership_exists(*, user: User, organization_id: int) -> bool:
+    """Tell whether the user belongs to the organization."""
+    return OrganizationMembership.objects.filter(
+        user=user, organization_id=organization_id
+    ).exists()
+
+
+def contracts_auto_for_new_member(
+    *, learner: User, organization_id: int, exclude: Contract, day: datetime.date
+) -> list[Contract]:
+    """Return the organization's open auto contracts on which the learner holds no seat."""
+    held = Seat.objects.filter(contract=OuterRef("pk"), learner=learner, released_at__isnull=True)
+    return list(
+        Contract.objects.open_on(day)
+        .filter(organization_id=organization_id, membership_type=MembershipType.AUTO)
+        .exclude(pk=exclude.pk)
+        .exclude(Exists(held))
+    )
+
+
+def contract_find(identifier: str) -> Contract | None:
+    """Return the contract with this id or slug."""
+    lookup = Q(slug=identifier)
+    if identifier.isdecimal():
+        lookup |= Q(pk=int(identifier))
+    return Contract.objects.select_related("organization").filter(lookup).first()
+
+
+def organization_find(identifier: str) -> Organization | None:
+    """Return the organization with this id, key, slug, SSO id or (case-insensitive) name."""
+    lookup = Q(key=identifier) | Q(slug=identifier) | Q(name__iexact=identifier)
+    if identifier.isdecimal():
+        lookup |= Q(pk=int(identifier))
+    with contextlib.suppress(ValueError):
+        lookup |= Q(sso_organization_id=uuid.UUID(identifier))
+    return Organization.objects.filter(lookup).order_by("pk").first()
+
+
+def codes_to_hand_out(contract: Contract, *, now: datetime.datetime) -> EnrollmentCodeQuerySet:
+    """Return live codes that can still be redeemed, no more than the contract has free seats."""
+    queryset = contract.codes.live_at(now).redeemable().order_by("pk")
+    free = contract.seats_free
+    return queryset if free is None else queryset[:free]

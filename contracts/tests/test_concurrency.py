@@ -1,0 +1,98 @@
+"""The seat and code invariants under real collisions against PostgreSQL.
+
+Each request runs in its own thread with its own database connection. Every thread connects
+first, then waits at a barrier, so the requests reach the database together.
+"""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from accounts.tests.factories import UserFactory
+from contracts.models import Contract, EnrollmentCode, OrganizationMembership, RedemptionType, Seat
+from contracts.tests.factories import ContractFactory, EnrollmentCodeFactory, seats_fill
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+
+def collide(clients: list[Client], path: str) -> Counter[int]:
+    """Post to path from every client at the same instant; count the answers by status."""
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def run(client: Client) -> None:
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=60)
+            statuses.append(client.post(path).status_code)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    # The main thread's connection is not needed while the others run: leave room for them.
+    connections.close_all()
+    threads = [threading.Thread(target=run, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    return Counter(statuses)
+
+
+def signed_in(users) -> list[Client]:
+    clients = []
+    for user in users:
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    return clients
+
+
+def test_hundred_learners_for_the_last_ten_seats():
+    contract = ContractFactory(max_learners=50)
+    seats_fill(contract, 40)
+    code = EnrollmentCodeFactory(contract=contract, redemption_type=RedemptionType.UNLIMITED)
+    learners = UserFactory.create_batch(100)
+    clients = signed_in(learners)
+
+    statuses = collide(clients, f"/api/v0/b2b/attach/{code.code}/")
+
+    assert statuses == {201: 10, 409: 90}
+    contract.refresh_from_db()
+    assert contract.seats_held == 50
+    assert Seat.objects.filter(contract=contract, released_at__isnull=True).count() == 50
+    assert EnrollmentCode.objects.get(pk=code.pk).redemption_count == 10
+    assert OrganizationMembership.objects.filter(user__in=learners).count() == 10
+
+
+def test_twenty_learners_with_one_one_time_code():
+    code = EnrollmentCodeFactory(contract__max_learners=100)
+    clients = signed_in(UserFactory.create_batch(20))
+
+    statuses = collide(clients, f"/api/v0/b2b/attach/{code.code}/")
+
+    assert statuses == {201: 1, 404: 19}
+    assert Seat.objects.filter(code=code).count() == 1
+    assert EnrollmentCode.objects.get(pk=code.pk).redemption_count == 1
+    assert Contract.objects.get(pk=code.contract_id).seats_held == 1
+
+
+@pytest.mark.parametrize("redemption_type", [RedemptionType.ONE_TIME, RedemptionType.UNLIMITED])
+def test_one_learner_posting_one_code_ten_times(redemption_type):
+    code = EnrollmentCodeFactory(contract__max_learners=5, redemption_type=redemption_type)
+    learner = UserFactory()
+    clients = signed_in([learner] * 10)
+
+    statuses = collide(clients, f"/api/v0/b2b/attach/{code.code}/")
+
+    assert statuses == {201: 1, 200: 9}
+    assert Seat.objects.filter(learner=learner).count() == 1
+    assert EnrollmentCode.objects.get(pk=code.pk).redemption_count == 1
+    assert Contract.objects.get(pk=code.contract_id).seats_held == 1
+    assert OrganizationMembership.objects.filter(user=learner).count() == 1
