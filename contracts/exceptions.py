@@ -57,3 +57,15 @@ class CodeDatesInvalid(ApplicationError):
     status_code = 400
     code = "code_dates_invalid"
     detail = "A code cannot expire before it activates, nor be issued already expired."
+
+
+class AttemptsThrottled(ApplicationError):
+    """Refuse an attach after too many failed attempts from the same user or address."""
+
+    status_code = 429
+    code = "throttled"
+    detail = "Too many failed attempts. Try again later."
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(detail)

@@ -1,0 +1,170 @@
+"""Seats: attach with a code, release, and the record of refused attempts.
+
+Lock order, the same on every path so concurrent writers never deadlock: the learner's user
+row, then contract rows in ascending id order, then the enrollment code row.
+"""
+
+import datetime
+import ipaddress
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from contracts import codes, selectors
+from contracts.exceptions import CodeInvalid, ContractFull
+from contracts.models import (
+    Contract,
+    EnrollmentCode,
+    OrganizationMembership,
+    RedemptionAttempt,
+    Seat,
+    SeatSource,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """The learner's seat after an attach, and whether this call created it."""
+
+    seat: Seat
+    created: bool
+
+
+def seat_attach(*, learner: User, code: str, client_address: str | None = None) -> Attachment:
+    """Attach the learner to the contract of an enrollment code, recording any refusal."""
+    now = timezone.now()
+    try:
+        enrollment_code = selectors.code_get(code)
+        if (
+            enrollment_code is None
+            or not enrollment_code.is_live_at(now)
+            or not enrollment_code.contract.is_open_on(now.date())
+        ):
+            raise CodeInvalid()
+        return _code_redeem(learner=learner, code=enrollment_code, today=now.date())
+    except (CodeInvalid, ContractFull) as refusal:
+        redemption_attempt_record(
+            user=learner, client_address=client_address, code=code, reason=refusal.code
+        )
+        raise
+
+
+@transaction.atomic
+def _code_redeem(*, learner: User, code: EnrollmentCode, today: datetime.date) -> Attachment:
+    contract = code.contract
+    _learner_lock(learner)
+    held = selectors.seat_held(learner=learner, contract=contract)
+    if held is not None:
+        return Attachment(seat=held, created=False)
+    # Friendly answers from the rows as read; the conditional updates below are what guarantee.
+    if code.is_used_up:
+        raise ContractFull() if contract.is_full else CodeInvalid()
+    if contract.is_full:
+        raise ContractFull()
+    seat = _seats_claim(
+        learner=learner, contract=contract, source=SeatSource.CODE, code=code, today=today
+    )
+    return Attachment(seat=seat, created=True)
+
+
+def _learner_lock(learner: User) -> None:
+    # Serializes one learner's attaches: a doubled or retried request waits for the first, then
+    # finds its seat and answers 200 instead of racing it into the unique index.
+    User.objects.select_for_update().filter(pk=learner.pk).values_list("pk").get()
+
+
+def _seats_claim(
+    *,
+    learner: User,
+    contract: Contract,
+    source: SeatSource,
+    today: datetime.date,
+    code: EnrollmentCode | None = None,
+) -> Seat:
+    """Take a seat on the contract, and on a first membership seats on the organization's open
+    auto contracts (each within its own limit; a full one is skipped). The caller holds the
+    learner lock inside a transaction."""
+    organization_id = contract.organization_id
+    is_member = selectors.membership_exists(user=learner, organization_id=organization_id)
+    autos = (
+        []
+        if is_member
+        else selectors.contracts_auto_for_new_member(
+            learner=learner, organization_id=organization_id, exclude=contract, day=today
+        )
+    )
+    granted = []
+    for target in sorted([contract, *autos], key=lambda c: c.pk):
+        if _contract_seat_take(target):
+            granted.append(target)
+        elif target is contract:
+            raise ContractFull()
+        else:
+            log.warning("Auto contract %s is full; %s gets no seat on it.", target.pk, learner.pk)
+    if code is not None and not _code_redemption_take(code):
+        raise CodeInvalid()
+    if not is_member:
+        OrganizationMembership.objects.create(user=learner, organization_id=organization_id)
+    seats = Seat.objects.bulk_create(
+        Seat(
+            contract=target,
+            learner=learner,
+            code=code if target is contract else None,
+            source=source if target is contract else SeatSource.AUTO,
+        )
+        for target in granted
+    )
+    return next(seat for seat in seats if seat.contract_id == contract.pk)
+
+
+def _contract_seat_take(contract: Contract) -> bool:
+    taken = (
+        Contract.objects.filter(pk=contract.pk)
+        .with_free_seat()
+        .update(seats_held=F("seats_held") + 1)
+    )
+    return taken == 1
+
+
+def _code_redemption_take(code: EnrollmentCode) -> bool:
+    taken = (
+        EnrollmentCode.objects.filter(pk=code.pk)
+        .redeemable()
+        .update(redemption_count=F("redemption_count") + 1)
+    )
+    return taken == 1
+
+
+@transaction.atomic
+def seat_release(*, seat: Seat, by: User | None = None) -> Seat:
+    """Release a held seat: the row stays as history and the contract gets the place back."""
+    _learner_lock(seat.learner)
+    released = Seat.objects.filter(pk=seat.pk, released_at__isnull=True).update(
+        released_at=timezone.now(), released_by=by
+    )
+    if released:
+        Contract.objects.filter(pk=seat.contract_id).update(seats_held=F("seats_held") - 1)
+    seat.refresh_from_db()
+    return seat
+
+
+def redemption_attempt_record(
+    *, user: User | None, client_address: str | None, code: str, reason: str
+) -> RedemptionAttempt:
+    """Record a refused attach, with the code as typed made safe to store."""
+    try:
+        address = str(ipaddress.ip_address(client_address or ""))
+    except ValueError:
+        address = None
+    return RedemptionAttempt.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        client_address=address,
+        code=codes.printable_excerpt(code),
+        reason=reason,
+    )
