@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.template import loader
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -154,3 +155,19 @@ def test_the_joined_time_is_the_seat_creation_day(learner_client, learner):
     body = learner_client.get("/dashboard/").content.decode()
 
     assert f"You joined on {timezone.localdate(seat.created_at):%-d %B %Y}" in body
+
+
+def test_welcome_messages_are_shown_as_text_not_markup(learner_client, learner):
+    join(learner, ContractFactory(welcome_message='<img src=x onerror="alert(1)">Hi'))
+
+    body = learner_client.get("/dashboard/").content.decode()
+
+    assert "<img src=x" not in body
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Hi" in body
+
+
+def test_the_error_page_renders_without_a_request():
+    # Django renders 500.html with no context at all when something fails.
+    body = loader.get_template("500.html").render()
+
+    assert "Something went wrong on our side" in body
