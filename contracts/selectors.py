@@ -4,6 +4,7 @@ import contextlib
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -47,13 +48,16 @@ def seat_held_for_code(*, learner: User, code: str) -> Seat | None:
     )
 
 
+ContractStatus = Literal["open", "upcoming", "ended", "inactive"]
+
+
 @dataclass(frozen=True)
 class LearnerContract:
     """A contract the learner holds a seat on, as the learner's dashboard shows it."""
 
     contract: Contract
     joined_at: datetime.datetime
-    status: str  # "open", "upcoming", "ended" or "inactive" on the day asked about
+    status: ContractStatus  # on the day asked about
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def learner_contracts(*, learner: User, day: datetime.date) -> list[LearnerOrgan
     return [LearnerOrganization(organization=org, contracts=held[org.pk]) for org in ordered]
 
 
-def _contract_status(contract: Contract, day: datetime.date) -> str:
+def _contract_status(contract: Contract, day: datetime.date) -> ContractStatus:
     if contract.is_open_on(day):
         return "open"
     if not contract.active:
