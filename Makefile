@@ -29,9 +29,10 @@ lint: install
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest
 
+# The browser tests check pages, not the database: they run once, in the SQLite half.
 test-postgres: install
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432 (see README)"; exit 1; }
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
 
 # Re-pin every dependency after editing pyproject.toml.
 lock: install

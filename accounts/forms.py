@@ -1,7 +1,7 @@
-"""Sign-up form: an email address and a password typed twice."""
+"""Sign-up and sign-in forms: an email address and a password."""
 
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, UsernameField
 
 from accounts.models import User, normalize_email_address
 
@@ -12,9 +12,19 @@ class SignUpForm(BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def clean_email(self) -> str:
         email = normalize_email_address(self.cleaned_data["email"])
         if User.objects.filter(email=email).exists():
             raise forms.ValidationError("An account with this email address already exists.")
         return email
+
+
+class SignInForm(AuthenticationForm):
+    """Sign in with an email address; the field keeps Django's name, username."""
+
+    username = UsernameField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )

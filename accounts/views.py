@@ -1,13 +1,19 @@
-"""Sign-up and the landing page; sign-in and sign-out are Django's own views."""
+"""Landing, sign-up and sign-in pages; the rest of the account pages are Django's own views."""
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.forms import SignUpForm
+from accounts.forms import SignInForm, SignUpForm
+from learners.forms import CodeForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -17,6 +23,11 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _leads_to_a_code(next_url: str) -> bool:
+    """Tell whether the visitor is on the way to redeeming an enrollment code."""
+    return next_url.startswith(reverse("learners:enter"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -30,9 +41,31 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return HttpResponseRedirect(_next_url(request))
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "for_code": _leads_to_a_code(next_url)}
+    return render(request, "accounts/signup.html", context)
 
 
+class SignInView(auth_views.LoginView):
+    """Sign in with an email address and a password, then go on to `next`."""
+
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["for_code"] = _leads_to_a_code(context.get("next") or "")
+        return context
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Email a password reset link; the link starts with SITE_URL, like attach links."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Show who is signed in and where to go next."""
-    return render(request, "home.html")
+    """Introduce the site, or for a signed-in learner point to the dashboard and a code form."""
+    return render(request, "home.html", {"form": CodeForm()})

@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v0/b2b/", include("contracts.api.urls")),
+    path("", include("learners.urls")),
 ]

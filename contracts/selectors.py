@@ -3,6 +3,8 @@
 import contextlib
 import datetime
 import uuid
+from dataclasses import dataclass
+from typing import Literal
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -30,6 +32,76 @@ def code_get(text: str) -> EnrollmentCode | None:
 def seat_held(*, learner: User, contract: Contract) -> Seat | None:
     """Return the seat the learner holds on the contract, if any."""
     return Seat.objects.filter(contract=contract, learner=learner, released_at__isnull=True).first()
+
+
+def seat_held_for_code(*, learner: User, code: str) -> Seat | None:
+    """Return the seat the learner holds on the contract of a code as typed, if any."""
+    normalized = codes.normalize_code(code)
+    if normalized is None:
+        return None
+    return (
+        Seat.objects.filter(
+            learner=learner, released_at__isnull=True, contract__codes__code=normalized
+        )
+        .select_related("contract__organization")
+        .first()
+    )
+
+
+ContractStatus = Literal["open", "upcoming", "ended", "inactive"]
+
+
+@dataclass(frozen=True)
+class LearnerContract:
+    """A contract the learner holds a seat on, as the learner's dashboard shows it."""
+
+    contract: Contract
+    joined_at: datetime.datetime
+    status: ContractStatus  # on the day asked about
+
+
+@dataclass(frozen=True)
+class LearnerOrganization:
+    """An organization the learner belongs to, with the contracts the learner holds seats on."""
+
+    organization: Organization
+    contracts: list[LearnerContract]
+
+
+def learner_contracts(*, learner: User, day: datetime.date) -> list[LearnerOrganization]:
+    """Return the learner's organizations by name, each with the contracts held there by name.
+
+    An organization appears when the learner is a member or holds a seat there (a seat added by
+    staff may come without a membership); two statements, however many contracts.
+    """
+    seats = (
+        Seat.objects.filter(learner=learner, released_at__isnull=True)
+        .select_related("contract__organization")
+        .order_by("contract__name", "contract_id")
+    )
+    memberships = OrganizationMembership.objects.filter(user=learner).select_related("organization")
+    organizations = {m.organization_id: m.organization for m in memberships}
+    held: dict[int, list[LearnerContract]] = {pk: [] for pk in organizations}
+    for seat in seats:
+        contract = seat.contract
+        organizations.setdefault(contract.organization_id, contract.organization)
+        held.setdefault(contract.organization_id, []).append(
+            LearnerContract(
+                contract=contract, joined_at=seat.created_at, status=_contract_status(contract, day)
+            )
+        )
+    ordered = sorted(organizations.values(), key=lambda org: (org.name.casefold(), org.pk))
+    return [LearnerOrganization(organization=org, contracts=held[org.pk]) for org in ordered]
+
+
+def _contract_status(contract: Contract, day: datetime.date) -> ContractStatus:
+    if contract.is_open_on(day):
+        return "open"
+    if not contract.active:
+        return "inactive"
+    if contract.contract_start is not None and contract.contract_start > day:
+        return "upcoming"
+    return "ended"
 
 
 def membership_exists(*, user: User, organization_id: int) -> bool:

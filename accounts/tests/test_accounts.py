@@ -60,7 +60,7 @@ def test_signup_ignores_a_next_url_on_another_site():
         },
     )
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/dashboard/"
 
 
 @pytest.mark.parametrize(
@@ -101,10 +101,12 @@ def test_login_and_logout():
         "/accounts/login/", {"username": "ADA@example.com", "password": PASSWORD}
     )
     assert response.status_code == 302
+    assert response["Location"] == "/dashboard/"
     assert "_auth_user_id" in client.session
 
     response = client.post("/accounts/logout/")
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "You are signed out" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
