@@ -149,7 +149,8 @@ class ContractAttachApi(APIView):
     @extend_schema(
         operation_id="b2b_attach_create",
         description=ATTACH_RULES,
-        auth=[{"cookieAuth": []}],
+        # Only a session can attach. (drf-spectacular hints list[str]; it takes requirements.)
+        auth=[{"cookieAuth": []}],  # type: ignore[list-item]
         request=None,
         parameters=[
             OpenApiParameter(
