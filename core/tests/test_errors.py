@@ -94,3 +94,18 @@ def test_every_drf_error_has_detail_and_code(error, status, code):
     assert response.data["code"] == code
     assert isinstance(response.data["detail"], str)
     assert response.data["detail"]
+
+
+@pytest.mark.parametrize("cookie", ["abcdefgh\x00ijklmnop", "abcdefgh ijklmnop", "é" * 32])
+def test_malformed_session_cookie_is_no_session_not_an_error(cookie):
+    client = Client()
+    client.cookies["sessionid"] = cookie
+
+    response = client.get(CONTRACTS)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_real_session_cookie_still_signs_in(learner_client):
+    assert learner_client.get(CONTRACTS).status_code == 200
