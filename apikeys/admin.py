@@ -39,6 +39,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
         readonly = ("prefix", "name", "expiry_date", "created", "created_by", "last_used_at")
         return (*readonly, "revoked") if obj.revoked else readonly
 
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("revoked",) if obj is None else ()  # a new key is live; revoke it afterwards
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # revoked keys stay, so the record of who had access stays too
 

@@ -23,6 +23,9 @@ def staff_client() -> Client:
 
 
 def test_admin_creates_a_key_and_shows_its_secret_once(staff_client):
+    add_page = staff_client.get(f"{ADMIN}add/").content.decode()
+    assert 'name="revoked"' not in add_page
+
     response = staff_client.post(f"{ADMIN}add/", {"name": "Reporting server"}, follow=True)
 
     assert response.status_code == 200
@@ -33,6 +36,7 @@ def test_admin_creates_a_key_and_shows_its_secret_once(staff_client):
     assert api_key.created_by.is_staff
     assert secret not in api_key.hashed_key
     assert key_client(secret).get("/api/v0/b2b/organizations/").status_code == 200
+    assert api_key.revoked is False
     # The change page of the key never shows the secret again.
     assert secret not in staff_client.get(f"{ADMIN}{api_key.pk}/change/").content.decode()
 
