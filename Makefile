@@ -25,6 +25,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest

@@ -66,17 +66,23 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
+    "rest_framework_api_key",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "accounts",
     "contracts",
     "learners",
+    "apikeys",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -136,6 +142,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+SESSION_ENGINE = "core.sessions"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "learners:dashboard"
 # No LOGOUT_REDIRECT_URL: signing out shows a page that says so (registration/logged_out.html).
@@ -146,7 +154,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the admin's and the API docs' assets in every mode, straight from the apps'
+# folders. Collecting them is optional: set STATIC_ROOT and run `manage.py collectstatic` to
+# serve compressed copies from there.
+STATIC_ROOT = os.getenv("STATIC_ROOT") or None
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "media")))
 
@@ -169,8 +185,41 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Seatkeeper <noreply@localhost>")
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 
+# HTTPS: HTTPS=1 turns on every setting below at once; each can still be set on its own.
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+# Behind a proxy that ends TLS and says so in X-Forwarded-Proto.
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Front ends on other origins: the browser may call the API from these origins, with cookies.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_ALLOW_CREDENTIALS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = os.getenv("COOKIE_DOMAIN") or None
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = os.getenv("COOKIE_SAMESITE", "Lax").capitalize()
+if SESSION_COOKIE_SAMESITE not in {"Lax", "Strict", "None"}:
+    raise ImproperlyConfigured("COOKIE_SAMESITE must be Lax, Strict or None.")
+
+# Failed attaches allowed per user and per client address within the window (0: no limit).
+ATTACH_FAILURES_PER_USER = env_int("ATTACH_FAILURES_PER_USER", 10)
+ATTACH_FAILURES_PER_ADDRESS = env_int("ATTACH_FAILURES_PER_ADDRESS", 60)
+ATTACH_FAILURE_WINDOW = env_int("ATTACH_FAILURE_WINDOW", 60)
+# Unset: the throttle counts refused attempts in the database. Set: it counts them in Redis.
+REDIS_URL = os.getenv("REDIS_URL", "")
+REDIS_KEY_PREFIX = os.getenv("REDIS_KEY_PREFIX", "seatkeeper")
+# Proxies in front of the application that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apikeys.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -181,9 +230,19 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seatkeeper API",
-    "DESCRIPTION": "Seats and enrollment codes for B2B learning contracts.",
+    "DESCRIPTION": (
+        "Seats and enrollment codes for B2B learning contracts.\n\n"
+        "Callers are learners signed in with a session (unsafe methods send the CSRF token in "
+        "`X-CSRFToken`), staff, or other servers with `Authorization: Api-Key <key>` (read "
+        'only). Every error has the shape `{"detail": "...", "code": "..."}`; invalid input '
+        "adds `errors`."
+    ),
     "VERSION": "0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -341,6 +341,11 @@ class RedemptionAttempt(models.Model):
 
     class Meta:
         ordering = ("-created_at",)
+        # The attach throttle reads a user's or an address's recent failures on every attach.
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="attempt_user_recent"),
+            models.Index(fields=["client_address", "created_at"], name="attempt_address_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.code!r}"

@@ -6,17 +6,20 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from contracts import codes
+from contracts.exceptions import AttemptsThrottled
 from contracts.models import (
     Contract,
+    ContractQuerySet,
     EnrollmentCode,
     EnrollmentCodeQuerySet,
     MembershipType,
     Organization,
     OrganizationMembership,
+    RedemptionAttempt,
     Seat,
 )
 
@@ -147,3 +150,58 @@ def codes_to_hand_out(contract: Contract, *, now: datetime.datetime) -> Enrollme
     queryset = contract.codes.live_at(now).redeemable().order_by("pk")
     free = contract.seats_free
     return queryset if free is None else queryset[:free]
+
+
+def attempt_failed_nth_newest(
+    *,
+    n: int,
+    since: datetime.datetime,
+    user_id: int | None = None,
+    client_address: str | None = None,
+) -> datetime.datetime | None:
+    """Return when the nth newest failed attach since the instant happened, for one user or
+    one address; None when there were fewer. Refusals for throttling are not failures."""
+    attempts = RedemptionAttempt.objects.filter(created_at__gte=since).exclude(
+        reason=AttemptsThrottled.code
+    )
+    if user_id is not None:
+        attempts = attempts.filter(user_id=user_id)
+    else:
+        attempts = attempts.filter(client_address=client_address)
+    return attempts.order_by("-created_at").values_list("created_at", flat=True)[n - 1 : n].first()
+
+
+def organizations_visible(*, learner: User | None, day: datetime.date) -> QuerySet[Organization]:
+    """Return the organizations a caller may see, each with its contracts open on the day in
+    `open_contracts`; a learner sees the organizations they belong to, None means every one."""
+    organizations = Organization.objects.order_by("name", "pk").prefetch_related(
+        Prefetch(
+            "contracts",
+            queryset=Contract.objects.open_on(day).order_by("name", "pk"),
+            to_attr="open_contracts",
+        )
+    )
+    if learner is not None:
+        organizations = organizations.filter(memberships__user=learner)
+    return organizations
+
+
+def contracts_visible(*, learner: User | None, day: datetime.date) -> ContractQuerySet:
+    """Return the contracts open on the day that a caller may see: a learner's are those of the
+    organizations they belong to; None means every one."""
+    contracts = Contract.objects.open_on(day).order_by("organization__name", "name", "pk")
+    if learner is not None:
+        contracts = contracts.filter(organization__memberships__user=learner)
+    return contracts
+
+
+def organization_visible_get(
+    *, slug: str, learner: User | None, day: datetime.date
+) -> Organization | None:
+    """Return the organization with this slug if the caller may see it."""
+    return organizations_visible(learner=learner, day=day).filter(slug=slug).first()
+
+
+def contract_visible_get(*, slug: str, learner: User | None, day: datetime.date) -> Contract | None:
+    """Return the contract with this slug if it is open on the day and the caller may see it."""
+    return contracts_visible(learner=learner, day=day).filter(slug=slug).first()

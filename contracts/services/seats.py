@@ -14,8 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from contracts import codes, selectors
-from contracts.exceptions import CodeInvalid, ContractFull
+from contracts import codes, selectors, throttling
+from contracts.exceptions import AttemptsThrottled, CodeInvalid, ContractFull
 from contracts.models import (
     Contract,
     EnrollmentCode,
@@ -37,9 +37,14 @@ class Attachment:
 
 
 def seat_attach(*, learner: User, code: str, client_address: str | None = None) -> Attachment:
-    """Attach the learner to the contract of an enrollment code, recording any refusal."""
+    """Attach the learner to the contract of an enrollment code, recording any refusal.
+
+    A learner or address over its limit of failed attempts is refused before the code is
+    looked at (contracts.throttling)."""
     now = timezone.now()
+    address = _address_or_none(client_address)
     try:
+        throttling.attach_throttle_check(user_id=learner.pk, client_address=address, now=now)
         enrollment_code = selectors.code_get(code)
         if (
             enrollment_code is None
@@ -48,10 +53,12 @@ def seat_attach(*, learner: User, code: str, client_address: str | None = None) 
         ):
             raise CodeInvalid()
         return _code_redeem(learner=learner, code=enrollment_code, today=now.date())
-    except (CodeInvalid, ContractFull) as refusal:
+    except (CodeInvalid, ContractFull, AttemptsThrottled) as refusal:
         redemption_attempt_record(
-            user=learner, client_address=client_address, code=code, reason=refusal.code
+            user=learner, client_address=address, code=code, reason=refusal.code
         )
+        if not isinstance(refusal, AttemptsThrottled):
+            throttling.attach_failure_count(user_id=learner.pk, client_address=address, now=now)
         raise
 
 
@@ -158,13 +165,16 @@ def redemption_attempt_record(
     *, user: User | None, client_address: str | None, code: str, reason: str
 ) -> RedemptionAttempt:
     """Record a refused attach, with the code as typed made safe to store."""
-    try:
-        address = str(ipaddress.ip_address(client_address or ""))
-    except ValueError:
-        address = None
     return RedemptionAttempt.objects.create(
         user=user if user is not None and user.is_authenticated else None,
-        client_address=address,
+        client_address=_address_or_none(client_address),
         code=codes.printable_excerpt(code),
         reason=reason,
     )
+
+
+def _address_or_none(text: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text or ""))
+    except ValueError:
+        return None

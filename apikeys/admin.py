@@ -1,0 +1,71 @@
+"""Staff create and revoke API keys here; a new key's secret is shown once, on creation."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from rest_framework_api_key.models import APIKey
+
+from apikeys.models import ApiKey
+from apikeys.services import api_key_create, api_key_revoke
+
+# The library's own model is only its base; its admin page would show an empty, unused table.
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "prefix",
+        "created",
+        "created_by",
+        "last_used_at",
+        "expiry_date",
+        "_has_expired",
+        "revoked",
+    )
+    list_filter = ("revoked", "created", "last_used_at")
+    search_fields = ("name", "prefix")
+    list_select_related = ("created_by",)
+    actions = ("revoke_selected",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # A key's name and expiry are fixed once it exists; staff can only revoke it.
+        if obj is None:
+            return ("prefix",)
+        readonly = ("prefix", "name", "expiry_date", "created", "created_by", "last_used_at")
+        return (*readonly, "revoked") if obj.revoked else readonly
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("revoked",) if obj is None else ()  # a new key is live; revoke it afterwards
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoked keys stay, so the record of who had access stays too
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        if change:
+            if obj.revoked:
+                api_key_revoke(api_key=obj)
+            return
+        created, secret = api_key_create(
+            name=obj.name,
+            expiry_date=obj.expiry_date,
+            created_by=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = created.pk
+        self.message_user(
+            request,
+            f"The API key for {created.name} is: {secret} Store it now: it will not be shown "
+            "again. Callers send it as 'Authorization: Api-Key <key>'.",
+            messages.WARNING,
+        )
+
+    @admin.action(description="Revoke selected API keys")
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        keys = list(queryset.filter(revoked=False))
+        for api_key in keys:
+            api_key_revoke(api_key=api_key)
+        self.message_user(request, f"Revoked {len(keys)} API key(s).", messages.SUCCESS)
