@@ -288,8 +288,6 @@ def test_the_code_form_page_loads(learner_client):
     [(0, "1 second"), (1, "1 second"), (45, "45 seconds"), (60, "1 minute"), (61, "2 minutes")],
 )
 def test_too_many_attempts_says_when_to_try_again(learner, retry_after, words):
-    # The attach service raises AttemptsThrottled once the failure throttle is wired in; this
-    # checks what the page makes of it.
     request = RequestFactory().post(page("ANYCODE"))
     request.user = learner
 
@@ -300,6 +298,20 @@ def test_too_many_attempts_says_when_to_try_again(learner, retry_after, words):
     body = response.content.decode()
     assert "Too many attempts" in body
     assert f"Please try again in {words}." in body
+
+
+def test_the_eleventh_wrong_code_in_a_minute_is_refused_as_too_many_attempts(learner_client):
+    valid = EnrollmentCodeFactory()
+    for attempt in range(10):
+        assert learner_client.post(page(f"WRONG{attempt}")).status_code == 404
+
+    response = learner_client.post(page(valid.code))
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many attempts" in response.content.decode()
+    assert not Seat.objects.exists()
+    assert RedemptionAttempt.objects.filter(reason="throttled").count() == 1
 
 
 def test_a_refusal_page_has_no_retry_header_unless_throttled(learner):
