@@ -2,7 +2,9 @@
 
 Each admin save, action or addition runs inside a revision: who made it, when, the admin's
 change message, and a snapshot of every row it wrote. A row's history is its snapshots, newest
-first, each compared with the one before it to tell what changed.
+first, each compared with the one before it to tell what changed. The oldest snapshot has
+nothing to compare with (the row may have been made by attach or a command): it lists the
+values the row had then.
 """
 
 import datetime
@@ -17,10 +19,10 @@ EMPTY = "—"
 
 @dataclass(frozen=True)
 class Change:
-    """One field of a row, before and after a revision."""
+    """One field of a row, before and after a revision (before is None on the first snapshot)."""
 
     field: str
-    before: str
+    before: str | None
     after: str
 
 
@@ -44,7 +46,7 @@ def object_history(obj: Model, *, limit: int = 100) -> list[HistoryEntry]:
     values = _Values(type(obj))
     entries = []
     for index, version in enumerate(versions[:limit]):
-        before = versions[index + 1].field_dict if index + 1 < len(versions) else {}
+        before = versions[index + 1].field_dict if index + 1 < len(versions) else None
         entries.append(
             HistoryEntry(
                 when=version.revision.date_created,
@@ -60,20 +62,33 @@ class _Values:
     """Show snapshot values as staff read them: labels, choice names, related rows by name."""
 
     def __init__(self, model: type[Model]) -> None:
-        self.fields = {field.attname: field for field in model._meta.concrete_fields}
+        self.fields = {
+            field.attname: field
+            for field in model._meta.concrete_fields
+            if field.editable and not field.primary_key
+        }
         self.related: dict[tuple[type[Model], Any], str] = {}
 
-    def changes(self, before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    def changes(self, before: dict[str, Any] | None, after: dict[str, Any]) -> list[Change]:
+        """Compare two snapshots; with no earlier one, list the values that are set."""
+        if before is None:
+            return [
+                Change(field=self.label(name), before=None, after=self.show(name, value))
+                for name, value in after.items()
+                if name in self.fields and value not in (None, "")
+            ]
         return [
             Change(
-                field=str(self.fields[name].verbose_name),
+                field=self.label(name),
                 before=self.show(name, before.get(name)),
                 after=self.show(name, value),
             )
             for name, value in after.items()
-            if name in self.fields and (name not in before or before[name] != value)
-            if not (name not in before and value in (None, ""))
+            if name in self.fields and before.get(name) != value
         ]
+
+    def label(self, name: str) -> str:
+        return str(self.fields[name].verbose_name)
 
     def show(self, name: str, value: Any) -> str:
         if value is None or value == "":
