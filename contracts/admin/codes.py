@@ -151,18 +151,24 @@ class EnrollmentCodeAdmin(ServiceAdmin):
 
     @admin.action(description="Expire the selected codes now", permissions=["change"])
     def expire(self, request: HttpRequest, queryset: QuerySet[EnrollmentCode]) -> None:
-        chosen = list(queryset.values_list("pk", flat=True))
-        expired = services.code_batch_expire(
-            codes=EnrollmentCode.objects.filter(pk__in=chosen), unused_only=False
+        chosen = queryset.count()
+        pending = list(
+            selectors.codes_expirable(
+                EnrollmentCode.objects.filter(pk__in=queryset.values("pk")),
+                now=timezone.now(),
+                unused_only=False,
+            ).values_list("pk", flat=True)
         )
-        now = timezone.now()
+        expired = services.code_batch_expire(
+            codes=EnrollmentCode.objects.filter(pk__in=pending), unused_only=False
+        )
         self.history_record(
-            EnrollmentCode.objects.filter(pk__in=chosen, expiration_date__lte=now).iterator(),
+            EnrollmentCode.objects.filter(pk__in=pending).iterator(),
             f"Expired {expired} code(s).",
         )
         self.message_user(
             request,
-            f"Expired {expired} code(s); {len(chosen) - expired} had expired already.",
+            f"Expired {expired} code(s); {chosen - expired} had expired already.",
             messages.SUCCESS if expired else messages.WARNING,
         )
 

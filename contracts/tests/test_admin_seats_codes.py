@@ -213,15 +213,21 @@ def test_change_code_dates(staff_client, contract):
 
 def test_expire_action_expires_selected_codes(staff_client, contract):
     first, second, third = contract.codes.all()
+    services.code_batch_expire(codes=EnrollmentCode.objects.filter(pk=third.pk))
+    used = EnrollmentCodeFactory(contract=contract, redemption_type=RedemptionType.UNLIMITED)
+    EnrollmentCode.objects.filter(pk=used.pk).update(redemption_count=2)
 
-    staff_client.post(
+    response = staff_client.post(
         f"{ADMIN}/enrollmentcode/",
-        {"action": "expire", "_selected_action": [first.pk, second.pk]},
+        {"action": "expire", "_selected_action": [first.pk, third.pk, used.pk]},
+        follow=True,
     )
 
-    now = timezone.now()
-    assert list(contract.codes.not_expired_at(now)) == [third]
+    assert "Expired 2 code(s); 1 had expired already." in response.content.decode()
+    assert list(contract.codes.not_expired_at(timezone.now())) == [second]
     assert versions_of(first)[0].revision.get_comment() == "Expired 2 code(s)."
+    assert versions_of(used)[0].revision.get_comment() == "Expired 2 code(s)."
+    assert not versions_of(third)
 
 
 def test_code_search_ignores_case_and_dashes(staff_client, contract):
