@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/seatkeeper
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/seatkeeper_bench
 
-.PHONY: install run test lint test-sqlite test-postgres lock clean
+.PHONY: install run test lint test-sqlite test-postgres bench lock clean
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,12 @@ test-sqlite: install
 test-postgres: install
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432 (see README)"; exit 1; }
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
+
+# Figures at scale against PostgreSQL (its own database); ARGS="--quick codes" to choose.
+bench: install
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python -m bench.database
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python -m bench.run $(ARGS)
 
 # Re-pin every dependency after editing pyproject.toml.
 lock: install

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "reversion",
     "core",
     "accounts",
     "contracts",

@@ -69,3 +69,43 @@ class AttemptsThrottled(ApplicationError):
     def __init__(self, retry_after: int, detail: str | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(detail)
+
+
+class SeatAlreadyHeld(ApplicationError):
+    """Refuse a second seat for a learner who already holds one on the contract."""
+
+    status_code = 409
+    code = "seat_already_held"
+    detail = "The learner already holds a seat on this contract."
+
+
+class MembershipExists(ApplicationError):
+    """Refuse a second membership of a user in the same organization."""
+
+    status_code = 409
+    code = "membership_exists"
+    detail = "The user already belongs to this organization."
+
+
+class OrganizationSsoIdTaken(ApplicationError):
+    """Refuse an SSO organization id that another organization already uses."""
+
+    status_code = 409
+    code = "organization_sso_id_taken"
+    detail = "Another organization already uses this SSO id."
+
+
+class CodeCapInvalid(ApplicationError):
+    """Refuse a redemption cap on a one-time code, or one below the redemptions already made."""
+
+    status_code = 400
+    code = "code_cap_invalid"
+    detail = "Only unlimited codes take a cap, and not below the redemptions already made."
+
+
+class CodeImportInvalid(ApplicationError):
+    """Refuse imported codes that are malformed, repeated, or taken by another contract."""
+
+    status_code = 400
+    code = "code_import_invalid"
+    detail = "The codes to import are not valid."

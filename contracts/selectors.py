@@ -3,10 +3,11 @@
 import contextlib
 import datetime
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from accounts.models import User
 from contracts import codes
@@ -20,6 +21,7 @@ from contracts.models import (
     Organization,
     OrganizationMembership,
     RedemptionAttempt,
+    RedemptionType,
     Seat,
 )
 
@@ -115,16 +117,16 @@ def membership_exists(*, user: User, organization_id: int) -> bool:
 
 
 def contracts_auto_for_new_member(
-    *, learner: User, organization_id: int, exclude: Contract, day: datetime.date
+    *, learner: User, organization_id: int, exclude: Contract | None, day: datetime.date
 ) -> list[Contract]:
     """Return the organization's open auto contracts on which the learner holds no seat."""
     held = Seat.objects.filter(contract=OuterRef("pk"), learner=learner, released_at__isnull=True)
-    return list(
-        Contract.objects.open_on(day)
-        .filter(organization_id=organization_id, membership_type=MembershipType.AUTO)
-        .exclude(pk=exclude.pk)
-        .exclude(Exists(held))
+    autos = Contract.objects.open_on(day).filter(
+        organization_id=organization_id, membership_type=MembershipType.AUTO
     )
+    if exclude is not None:
+        autos = autos.exclude(pk=exclude.pk)
+    return list(autos.exclude(Exists(held)))
 
 
 def contract_find(identifier: str) -> Contract | None:
@@ -205,3 +207,146 @@ def organization_visible_get(
 def contract_visible_get(*, slug: str, learner: User | None, day: datetime.date) -> Contract | None:
     """Return the contract with this slug if it is open on the day and the caller may see it."""
     return contracts_visible(learner=learner, day=day).filter(slug=slug).first()
+def codes_expirable(
+    codes_in: EnrollmentCodeQuerySet, *, now: datetime.datetime, unused_only: bool
+) -> EnrollmentCodeQuerySet:
+    """Keep the codes that expiring now would change: unexpired ones (and unused, if asked)."""
+    expirable = codes_in.not_expired_at(now)
+    return expirable.filter(redemption_count=0) if unused_only else expirable
+
+
+def codes_contracts(values: Sequence[str], *, chunk: int = 5000) -> dict[str, int]:
+    """Return the contract id of each of these stored (normalized) codes that exists."""
+    found: dict[str, int] = {}
+    for start in range(0, len(values), chunk):
+        found.update(
+            EnrollmentCode.objects.filter(code__in=values[start : start + chunk]).values_list(
+                "code", "contract_id"
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class CodeCounts:
+    """How many codes a contract has: issued ever, redeemed at least once, redemptions made."""
+
+    issued: int = 0
+    used: int = 0
+    redemptions: int = 0
+
+
+def code_counts(contract_ids: Iterable[int]) -> dict[int, CodeCounts]:
+    """Return the code counts of each contract, in one statement whatever its size."""
+    ids = list(contract_ids)
+    rows = (
+        EnrollmentCode.objects.filter(contract_id__in=ids)
+        .order_by()
+        .values("contract_id")
+        .annotate(
+            issued=Count("pk"),
+            used=Count("pk", filter=Q(redemption_count__gt=0)),
+            redemptions=Sum("redemption_count"),
+        )
+    )
+    counts = {contract_id: CodeCounts() for contract_id in ids}
+    for row in rows:
+        counts[row["contract_id"]] = CodeCounts(
+            issued=row["issued"], used=row["used"], redemptions=row["redemptions"] or 0
+        )
+    return counts
+
+
+def code_status(
+    *,
+    redemption_type: str,
+    redemption_count: int,
+    max_redemptions: int | None,
+    activation_date: datetime.datetime | None,
+    expiration_date: datetime.datetime | None,
+    now: datetime.datetime,
+) -> str:
+    """Name the state of a code at an instant: expired, scheduled, used up or live."""
+    if expiration_date is not None and expiration_date < now:
+        return "expired"
+    if activation_date is not None and activation_date > now:
+        return "scheduled"
+    if redemption_type == RedemptionType.ONE_TIME:
+        used_up = redemption_count >= 1
+    else:
+        used_up = max_redemptions is not None and redemption_count >= max_redemptions
+    return "used up" if used_up else "live"
+
+
+def codes_of(contract_ids: Sequence[int]) -> EnrollmentCodeQuerySet:
+    """Return every code of these contracts, contract by contract, oldest first."""
+    return EnrollmentCode.objects.filter(contract_id__in=contract_ids).order_by("contract_id", "pk")
+
+
+def redemptions_of(contract_ids: Sequence[int]) -> QuerySet[Seat]:
+    """Return the seats taken with a code on these contracts, contract by contract, oldest first."""
+    return Seat.objects.filter(contract_id__in=contract_ids, code__isnull=False).order_by(
+        "contract_id", "pk"
+    )
+
+
+def organizations_listed(*, search: str | None = None) -> QuerySet[Organization]:
+    """Return organizations by name, with how many contracts and members each has."""
+    queryset = Organization.objects.annotate(
+        contract_count=Count("contracts", distinct=True),
+        member_count=Count("memberships", distinct=True),
+    ).order_by("name", "pk")
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search) | Q(key__icontains=search) | Q(slug__icontains=search)
+        )
+    return queryset
+
+
+def contracts_listed(
+    *,
+    organization: Organization | None = None,
+    membership_type: str | None = None,
+    active: bool | None = None,
+    open_on: datetime.date | None = None,
+    search: str | None = None,
+) -> QuerySet[Contract]:
+    """Return contracts with their organization, filtered as asked, by organization and name."""
+    queryset = Contract.objects.select_related("organization").order_by(
+        "organization__name", "name", "pk"
+    )
+    if organization is not None:
+        queryset = queryset.filter(organization=organization)
+    if membership_type is not None:
+        queryset = queryset.filter(membership_type=membership_type)
+    if active is not None:
+        queryset = queryset.filter(active=active)
+    if open_on is not None:
+        queryset = queryset.open_on(open_on)
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(slug__icontains=search))
+    return queryset
+
+
+def seats_listed(
+    *,
+    contract_ids: Sequence[int] | None = None,
+    organization: Organization | None = None,
+    held_only: bool = True,
+    search: str | None = None,
+) -> QuerySet[Seat]:
+    """Return seats (learners on contracts), filtered as asked, contract by contract."""
+    queryset = Seat.objects.order_by("contract_id", "pk")
+    if contract_ids is not None:
+        queryset = queryset.filter(contract_id__in=contract_ids)
+    if organization is not None:
+        queryset = queryset.filter(contract__organization=organization)
+    if held_only:
+        queryset = queryset.filter(released_at__isnull=True)
+    if search:
+        queryset = queryset.filter(
+            Q(learner__email__icontains=search)
+            | Q(learner__first_name__icontains=search)
+            | Q(learner__last_name__icontains=search)
+        )
+    return queryset

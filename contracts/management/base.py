@@ -6,7 +6,8 @@ import datetime
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, NoReturn, cast
 
@@ -50,11 +51,62 @@ class B2BCommand(BaseCommand):
         """The stream under self.stdout, which would add a newline to every write."""
         return cast(IO[str], self.stdout._out)
 
+    @contextmanager
+    def output(self, filename: str | None) -> Iterator[IO[str]]:
+        """Yield where the data goes: standard output, or the file named by --filename."""
+        if not filename:
+            yield self.raw_stdout
+            return
+        try:
+            with open(filename, "w", encoding="utf-8", newline="") as handle:
+                yield handle
+        except OSError as error:
+            raise CommandError(f"Cannot write {filename}: {error.strerror}.") from None
+
+    def emit(
+        self, options: dict[str, Any], headers: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> int:
+        """Write rows in the chosen format to stdout or --filename; return how many."""
+        counted = _Counted(rows)
+        filename = options.get("filename")
+        with self.output(filename) as out:
+            write_rows(out, options["format"], headers, counted)
+        if filename:
+            self.stderr.write(f"Wrote {counted.count} row(s) to {filename}.")
+        return counted.count
+
     def add_actions(self, parser: CommandParser) -> Any:
         """Add the sub-actions (create, modify, ...) that each get their own --help."""
         return parser.add_subparsers(
             dest="action", required=True, metavar="ACTION", parser_class=OneLineErrorParser
         )
+
+
+class _Counted:
+    """Pass rows through, counting them."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def add_output_arguments(parser: CommandParser, *, filename: bool = True) -> None:
+    """Add --format (a table for people, CSV or JSON for scripts) and --filename."""
+    parser.add_argument(
+        "--format", choices=FORMATS, default="fancy", help="fancy (a table), csv or json."
+    )
+    if filename:
+        parser.add_argument("--filename", help="Write to this file instead of standard output.")
+
+
+def iso(moment: datetime.date | None) -> str | None:
+    """Show a date or time as ISO 8601, as CSV and JSON readers expect."""
+    return moment.isoformat() if moment is not None else None
 
 
 def date_arg(value: str) -> datetime.date:

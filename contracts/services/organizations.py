@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from contracts.exceptions import (
     ContractDatesInvalid,
     OrganizationKeyInvalid,
     OrganizationKeyTaken,
+    OrganizationSsoIdTaken,
     SeatLimitBelowHeld,
 )
 from contracts.models import ORGANIZATION_KEY_PATTERN, Contract, MembershipType, Organization
@@ -32,7 +34,12 @@ def _unique_slug(model: type[Model], text: str, *, max_length: int, field: str =
 
 @transaction.atomic
 def organization_create(
-    *, name: str, key: str | None = None, description: str = ""
+    *,
+    name: str,
+    key: str | None = None,
+    description: str = "",
+    logo: Any = "",
+    sso_organization_id: uuid.UUID | None = None,
 ) -> Organization:
     """Create an organization; its key comes from the name unless given."""
     if key is None:
@@ -41,12 +48,42 @@ def organization_create(
         raise OrganizationKeyInvalid()
     elif Organization.objects.filter(key=key).exists():
         raise OrganizationKeyTaken(f"Another organization already uses the key {key!r}.")
+    _check_sso_id_free(sso_organization_id, organization=None)
     return Organization.objects.create(
         name=name,
         key=key,
         slug=_unique_slug(Organization, name, max_length=80),
         description=description,
+        logo=logo,
+        sso_organization_id=sso_organization_id,
     )
+
+
+ORGANIZATION_EDITABLE_FIELDS = frozenset({"name", "description", "logo", "sso_organization_id"})
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, fields: dict[str, Any]) -> Organization:
+    """Change an organization's name, description, logo or SSO id (its key and slug stay)."""
+    unknown = set(fields) - ORGANIZATION_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    if "sso_organization_id" in fields:
+        _check_sso_id_free(fields["sso_organization_id"], organization=organization)
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    organization.save()
+    return organization
+
+
+def _check_sso_id_free(sso_id: uuid.UUID | None, *, organization: Organization | None) -> None:
+    if sso_id is None:
+        return
+    others = Organization.objects.filter(sso_organization_id=sso_id)
+    if organization is not None:
+        others = others.exclude(pk=organization.pk)
+    if others.exists():
+        raise OrganizationSsoIdTaken(f"Another organization already uses the SSO id {sso_id}.")
 
 
 def _check_dates(start: datetime.date | None, end: datetime.date | None) -> None:
@@ -67,6 +104,7 @@ def contract_create(
     contract_end: datetime.date | None = None,
     max_learners: int | None = None,
     enrollment_fixed_price: Decimal | None = None,
+    active: bool = True,
     created_by: User | None = None,
 ) -> Contract:
     """Create a contract and, for a code contract, the codes its seat limit calls for."""
@@ -83,6 +121,7 @@ def contract_create(
         contract_end=contract_end,
         max_learners=max_learners,
         enrollment_fixed_price=enrollment_fixed_price,
+        active=active,
     )
     contract_codes_sync(contract=contract, created_by=created_by)
     return contract

@@ -1,4 +1,4 @@
-"""Seats: attach with a code, release, and the record of refused attempts.
+"""Seats: attach with a code, add by staff, release, memberships, and refused attempts.
 
 Lock order, the same on every path so concurrent writers never deadlock: the learner's user
 row, then contract rows in ascending id order, then the enrollment code row.
@@ -15,10 +15,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from contracts import codes, selectors, throttling
-from contracts.exceptions import AttemptsThrottled, CodeInvalid, ContractFull
+from contracts.exceptions import (
+    AttemptsThrottled,
+    CodeInvalid,
+    ContractFull,
+    MembershipExists,
+    SeatAlreadyHeld,
+)
 from contracts.models import (
     Contract,
     EnrollmentCode,
+    Organization,
     OrganizationMembership,
     RedemptionAttempt,
     Seat,
@@ -146,6 +153,69 @@ def _code_redemption_take(code: EnrollmentCode) -> bool:
         .update(redemption_count=F("redemption_count") + 1)
     )
     return taken == 1
+
+
+@transaction.atomic
+def seat_add(*, learner: User, contract: Contract, by: User | None = None) -> Seat:
+    """Give the learner a seat on the contract as staff do, by the same rules as attach.
+
+    The contract need not be open: staff may seat learners before it starts. A first membership
+    in the organization brings seats on its open auto contracts, as for attach."""
+    _learner_lock(learner)
+    if selectors.seat_held(learner=learner, contract=contract) is not None:
+        raise SeatAlreadyHeld(f"{learner} already holds a seat on {contract.name}.")
+    try:
+        seat = _seats_claim(
+            learner=learner,
+            contract=contract,
+            source=SeatSource.ADMIN,
+            today=timezone.now().date(),
+        )
+    except ContractFull:
+        raise ContractFull(
+            f"{contract.name} is full: all {contract.max_learners} seats are held."
+        ) from None
+    log.info("Seat %s on contract %s added by %s.", seat.pk, contract.pk, by.pk if by else None)
+    return seat
+
+
+@transaction.atomic
+def membership_add(
+    *, user: User, organization: Organization, is_manager: bool = False, by: User | None = None
+) -> OrganizationMembership:
+    """Make the user a member of the organization, with seats on its open auto contracts."""
+    _learner_lock(user)
+    if selectors.membership_exists(user=user, organization_id=organization.pk):
+        raise MembershipExists(f"{user} already belongs to {organization.name}.")
+    autos = selectors.contracts_auto_for_new_member(
+        learner=user, organization_id=organization.pk, exclude=None, day=timezone.now().date()
+    )
+    granted = [target for target in sorted(autos, key=lambda c: c.pk) if _auto_seat_take(target)]
+    membership = OrganizationMembership.objects.create(
+        user=user, organization=organization, is_manager=is_manager
+    )
+    Seat.objects.bulk_create(
+        Seat(contract=target, learner=user, source=SeatSource.AUTO) for target in granted
+    )
+    log.info("Membership %s added by %s.", membership.pk, by.pk if by else None)
+    return membership
+
+
+def _auto_seat_take(contract: Contract) -> bool:
+    if _contract_seat_take(contract):
+        return True
+    log.warning("Auto contract %s is full; the new member gets no seat on it.", contract.pk)
+    return False
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: OrganizationMembership, is_manager: bool
+) -> OrganizationMembership:
+    """Make a member one of the organization's managers, or no longer one."""
+    membership.is_manager = is_manager
+    membership.save(update_fields=["is_manager"])
+    return membership
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""b2b_contract create|modify: set up and change contracts from the shell."""
+"""b2b_contract create|modify|show: set up, change and look at contracts from the shell."""
 
 import json
 from typing import Any
@@ -20,7 +20,7 @@ from core.exceptions import ApplicationError
 
 
 class Command(B2BCommand):
-    help = "Create or modify a B2B contract."
+    help = "Create, modify or show a B2B contract."
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = self.add_actions(parser)
@@ -59,7 +59,17 @@ class Command(B2BCommand):
         active.add_argument("--inactive", action="store_true", help="Close the contract.")
         modify.add_argument("--format", choices=("text", "json"), default="text")
 
+        show = actions.add_parser("show", help="Show a contract: its terms, seats and codes.")
+        show.add_argument("contract", help="Id or slug of the contract.")
+        show.add_argument("--format", choices=("text", "json"), default="text")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "show":
+            contract = contract_or_error(options["contract"])
+            self.write(
+                f"Contract {contract.pk} ({contract.slug}).", self.details(contract), options
+            )
+            return
         try:
             if options["action"] == "create":
                 contract = self.create(options)
@@ -118,6 +128,40 @@ class Command(B2BCommand):
             raise CommandError("Nothing to change: give at least one option (see --help).")
         return services.contract_update(contract=contract, fields=fields)
 
+    def details(self, contract: Contract) -> dict[str, Any]:
+        counts = selectors.code_counts([contract.pk])[contract.pk]
+        return {
+            "id": contract.pk,
+            "slug": contract.slug,
+            "name": contract.name,
+            "organization": contract.organization.key,
+            "organization_name": contract.organization.name,
+            "membership_type": contract.membership_type,
+            "description": contract.description,
+            "welcome_message": contract.welcome_message,
+            "welcome_message_extra": contract.welcome_message_extra,
+            "active": contract.active,
+            "open_today": contract.is_open_on(timezone.now().date()),
+            "contract_start": contract.contract_start,
+            "contract_end": contract.contract_end,
+            "max_learners": contract.max_learners,
+            "seats_held": contract.seats_held,
+            "seats_free": contract.seats_free,
+            "enrollment_fixed_price": contract.enrollment_fixed_price,
+            "codes_issued": counts.issued,
+            "codes_used": counts.used,
+            "redemptions": counts.redemptions,
+            "codes_unexpired": contract.codes.not_expired_at(timezone.now()).count(),
+        }
+
+    def write(self, title: str, data: dict[str, Any], options: dict[str, Any]) -> None:
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(data, default=str))
+            return
+        self.stdout.write(title)
+        for key, value in data.items():
+            self.stdout.write(f"  {key}: {'' if value is None else value}")
+
     def report(self, verb: str, contract: Contract, fmt: str) -> None:
         data = {
             "id": contract.pk,
@@ -133,9 +177,4 @@ class Command(B2BCommand):
             "enrollment_fixed_price": contract.enrollment_fixed_price,
             "codes_unexpired": contract.codes.not_expired_at(timezone.now()).count(),
         }
-        if fmt == "json":
-            self.stdout.write(json.dumps(data, default=str))
-            return
-        self.stdout.write(f"{verb} contract {contract.pk} ({contract.slug}).")
-        for key, value in data.items():
-            self.stdout.write(f"  {key}: {'' if value is None else value}")
+        self.write(f"{verb} contract {contract.pk} ({contract.slug}).", data, {"format": fmt})
