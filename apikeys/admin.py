@@ -1,4 +1,8 @@
-"""Staff create and revoke API keys here; a new key's secret is shown once, on creation."""
+"""Staff create and revoke API keys here; a new key's secret is shown once, on creation.
+
+Creating and revoking are kept in the change history, as on every staff page; the key's hash
+never enters a snapshot.
+"""
 
 from typing import Any
 
@@ -9,6 +13,7 @@ from rest_framework_api_key.models import APIKey
 
 from apikeys.models import ApiKey
 from apikeys.services import api_key_create, api_key_revoke
+from core.admin import ServiceAdmin
 
 # The library's own model is only its base; its admin page would show an empty, unused table.
 if admin.site.is_registered(APIKey):
@@ -16,7 +21,8 @@ if admin.site.is_registered(APIKey):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ServiceAdmin):
+    history_exclude = ("hashed_key", "last_used_at")
     list_display = (
         "name",
         "prefix",
@@ -42,30 +48,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def get_exclude(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("revoked",) if obj is None else ()  # a new key is live; revoke it afterwards
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # revoked keys stay, so the record of who had access stays too
-
-    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+    def service_save(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> ApiKey:
         if change:
-            if obj.revoked:
-                api_key_revoke(api_key=obj)
-            return
+            return api_key_revoke(api_key=obj) if obj.revoked else obj
         created, secret = api_key_create(
             name=obj.name,
             expiry_date=obj.expiry_date,
             created_by=request.user,  # type: ignore[arg-type]
         )
-        obj.pk = created.pk
         self.message_user(
             request,
             f"The API key for {created.name} is: {secret} Store it now: it will not be shown "
             "again. Callers send it as 'Authorization: Api-Key <key>'.",
             messages.WARNING,
         )
+        return created
 
     @admin.action(description="Revoke selected API keys")
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        keys = list(queryset.filter(revoked=False))
-        for api_key in keys:
-            api_key_revoke(api_key=api_key)
+        keys = [api_key_revoke(api_key=api_key) for api_key in queryset.filter(revoked=False)]
+        self.history_record(keys, "Revoked with the action.")
         self.message_user(request, f"Revoked {len(keys)} API key(s).", messages.SUCCESS)

@@ -207,6 +207,8 @@ def organization_visible_get(
 def contract_visible_get(*, slug: str, learner: User | None, day: datetime.date) -> Contract | None:
     """Return the contract with this slug if it is open on the day and the caller may see it."""
     return contracts_visible(learner=learner, day=day).filter(slug=slug).first()
+
+
 def codes_expirable(
     codes_in: EnrollmentCodeQuerySet, *, now: datetime.datetime, unused_only: bool
 ) -> EnrollmentCodeQuerySet:

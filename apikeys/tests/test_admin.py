@@ -88,3 +88,14 @@ def test_admin_lists_keys_with_last_use_and_hides_the_library_table(staff_client
     assert "Listed key" in page
     assert "Last used at" in page
     assert "/admin/rest_framework_api_key/" not in index
+
+
+def test_creating_and_revoking_a_key_is_kept_in_history_without_its_hash(staff_client):
+    staff_client.post(f"{ADMIN}add/", {"name": "Reporting server"})
+    api_key = ApiKey.objects.get()
+    staff_client.post(f"{ADMIN}{api_key.pk}/change/", {"revoked": "on"})
+
+    history = staff_client.get(f"{ADMIN}{api_key.pk}/history/").content.decode()
+
+    assert "Revoked</strong>: False &rarr; True" in history
+    assert api_key.hashed_key not in history
