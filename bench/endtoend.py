@@ -6,9 +6,13 @@ over a new loopback connection (gunicorn's sync workers close every connection),
 learner has posted once. There are more learners than seats, so the run must end with the
 contract exactly full, the rest refused with 409, and no 5xx.
 
+Each learner redeems a one-time code of its own, as a limited code contract hands them out
+(SPEC section 2), so the contract's seat counter is the one row every request contends for. A
+third run shares one unlimited code among all learners: the worst case, two hot rows.
+
 Every simulated learner comes from 127.0.0.1, so the per-address limit on failed attaches is
-switched off for the run (ATTACH_FAILURES_PER_ADDRESS=0); the per-learner limit stays on. The run
-is made twice: failure counters in the database (the default), then in Redis (REDIS_URL).
+switched off for the run (ATTACH_FAILURES_PER_ADDRESS=0); the per-learner limit stays on.
+Failure counters are in the database (the default) or in Redis (REDIS_URL).
 """
 
 import http.client
@@ -36,6 +40,7 @@ from bench.fixtures import (
     sessions_create,
 )
 from contracts.models import Contract, Seat
+from contracts.services import code_batch_issue
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
@@ -55,29 +60,35 @@ class Answer:
 def run(quick: bool) -> list[Result]:
     shape = QUICK if quick else FULL
     try:
-        return _run(shape, counters="database", redis_url="") + _run(
-            shape, counters="Redis", redis_url=REDIS_URL
+        return (
+            _run(shape, "database counters, own codes", redis_url="", shared_code=False)
+            + _run(shape, "Redis counters, own codes", redis_url=REDIS_URL, shared_code=False)
+            + _run(shape, "Redis counters, one shared code", redis_url=REDIS_URL, shared_code=True)
         )
     finally:
         remove_all()
 
 
-def _run(shape: dict[str, int], *, counters: str, redis_url: str) -> list[Result]:
+def _run(shape: dict[str, int], label: str, *, redis_url: str, shared_code: bool) -> list[Result]:
     contract = contract_create(organization_create(), held=0, max_learners=shape["seats"])
-    path = f"/api/v0/b2b/attach/{code_create(contract, unlimited=True).code}/"
     sessions = sessions_create(learners_create(shape["learners"]))
+    if shared_code:
+        codes = [code_create(contract, unlimited=True)] * len(sessions)
+    else:
+        codes = code_batch_issue(contract=contract, count=len(sessions))
+    jobs = [(s, f"/api/v0/b2b/attach/{c.code}/") for s, c in zip(sessions, codes, strict=True)]
     warm_up = sessions_create(learners_create(shape["workers"] * 4))
     server = _server(shape["workers"], redis_url)
     try:
         for session in warm_up:
             # A GET is answered 405 after the session lookup: every worker opens its database
             # connection before the clock starts, without writing or counting as a failure.
-            _request("GET", path, session)
-        answers, started = _load(path, sessions, shape["clients"])
+            _request("GET", jobs[0][1], session)
+        answers, started = _load(jobs, shape["clients"])
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return _figures(answers, started, contract, shape, counters)
+    return _figures(answers, started, contract, shape, label)
 
 
 def _server(workers: int, redis_url: str) -> subprocess.Popen[bytes]:
@@ -131,16 +142,17 @@ def _request(method: str, path: str, session_key: str) -> Answer:
     return Answer(response.status, (finished - started) * 1000, finished)
 
 
-def _load(path: str, sessions: list[str], clients: int) -> tuple[list[Answer], float]:
-    pending: queue.SimpleQueue[str] = queue.SimpleQueue()
-    for session in sessions:
-        pending.put(session)
+def _load(jobs: list[tuple[str, str]], clients: int) -> tuple[list[Answer], float]:
+    """Post every (session, path) once from `clients` threads; return the answers."""
+    pending: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+    for job in jobs:
+        pending.put(job)
     answers: list[Answer] = []  # list.append is atomic: threads share it without a lock
 
     def client() -> None:
         while True:
             try:
-                session = pending.get_nowait()
+                session, path = pending.get_nowait()
             except queue.Empty:
                 return
             answers.append(_request("POST", path, session))
@@ -155,7 +167,7 @@ def _load(path: str, sessions: list[str], clients: int) -> tuple[list[Answer], f
 
 
 def _figures(
-    answers: list[Answer], started: float, contract: Contract, shape: dict[str, int], counters: str
+    answers: list[Answer], started: float, contract: Contract, shape: dict[str, int], label: str
 ) -> list[Result]:
     attached = [answer for answer in answers if answer.status == 201]
     last_attach = max((answer.finished for answer in attached), default=started) - started
@@ -163,7 +175,7 @@ def _figures(
     held = Contract.objects.get(pk=contract.pk).seats_held
     rows = Seat.objects.filter(contract=contract, released_at__isnull=True).count()
     name = (
-        f"end to end, {counters} counters ({shape['workers']} workers, {shape['clients']} "
+        f"end to end, {label} ({shape['workers']} workers, {shape['clients']} "
         f"clients, {shape['learners']:,} learners, {shape['seats']:,} seats)"
     )
     count = {status: sum(1 for a in answers if a.status == status) for status in (201, 409)}

@@ -60,10 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         print("The benchmarks need PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # Measure the application as production runs it: DEBUG off, so no query log in memory.
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    from django.conf import settings
+
+    if not settings.configured:
+        # Measure the application as production runs it: DEBUG off, so no query log in memory.
+        os.environ.setdefault("DEBUG", "0")
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+        os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     import django
 
     django.setup()

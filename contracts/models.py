@@ -60,12 +60,6 @@ class ContractQuerySet(models.QuerySet["Contract"]):
             active=True,
         )
 
-    def with_free_seat(self) -> "ContractQuerySet":
-        """Keep contracts that can take one more learner."""
-        return self.filter(
-            Q(max_learners__isnull=True) | Q(max_learners=0) | Q(seats_held__lt=F("max_learners"))
-        )
-
 
 class Contract(TimestampedModel):
     """What an organization bought: seats for its learners over a period."""

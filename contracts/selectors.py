@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from accounts.models import User
@@ -31,7 +32,10 @@ def code_get(text: str) -> EnrollmentCode | None:
     normalized = codes.normalize_code(text)
     if normalized is None:
         return None
-    return EnrollmentCode.objects.select_related("contract").filter(code=normalized).first()
+    try:
+        return EnrollmentCode.objects.select_related("contract").get(code=normalized)
+    except EnrollmentCode.DoesNotExist:
+        return None
 
 
 def seat_held(*, learner: User, contract: Contract) -> Seat | None:
@@ -109,6 +113,48 @@ def _contract_status(contract: Contract, day: datetime.date) -> ContractStatus:
     return "ended"
 
 
+@dataclass(frozen=True)
+class LearnerStanding:
+    """Where a learner stands with a contract, as a seat claim needs to know it."""
+
+    held_seat_id: int | None
+    is_member: bool  # of the contract's organization
+    autos_open: bool  # the organization has open auto contracts besides this one
+
+
+# The hot path of attach: one round trip, and raw SQL because the ORM spent several times the
+# database's own time building the equivalent three subqueries (see docs/performance.md).
+_STANDING_SQL = """
+SELECT
+  (SELECT id FROM contracts_seat
+    WHERE contract_id = %(contract)s AND learner_id = %(learner)s AND released_at IS NULL),
+  EXISTS (SELECT 1 FROM contracts_organizationmembership
+    WHERE user_id = %(learner)s AND organization_id = %(organization)s),
+  EXISTS (SELECT 1 FROM contracts_contract
+    WHERE organization_id = %(organization)s AND membership_type = %(auto)s
+      AND id <> %(contract)s AND active = %(true)s
+      AND (contract_start IS NULL OR contract_start <= %(day)s)
+      AND (contract_end IS NULL OR contract_end >= %(day)s))
+"""
+
+
+def learner_standing(*, learner: User, contract: Contract, day: datetime.date) -> LearnerStanding:
+    """Return the learner's held seat on the contract, membership of its organization, and
+    whether that organization has other auto contracts open on the day."""
+    params: dict[str, int | str | bool | datetime.date | None] = {
+        "learner": learner.pk,
+        "contract": contract.pk,
+        "organization": contract.organization_id,
+        "auto": MembershipType.AUTO.value,
+        "true": True,
+        "day": connection.ops.adapt_datefield_value(day),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_STANDING_SQL, params)
+        held_seat_id, is_member, autos_open = cursor.fetchone()
+    return LearnerStanding(held_seat_id, bool(is_member), bool(autos_open))
+
+
 def membership_exists(*, user: User, organization_id: int) -> bool:
     """Tell whether the user belongs to the organization."""
     return OrganizationMembership.objects.filter(
@@ -154,23 +200,26 @@ def codes_to_hand_out(contract: Contract, *, now: datetime.datetime) -> Enrollme
     return queryset if free is None else queryset[:free]
 
 
-def attempt_failed_nth_newest(
+def attempts_failed_since(
     *,
-    n: int,
     since: datetime.datetime,
-    user_id: int | None = None,
-    client_address: str | None = None,
-) -> datetime.datetime | None:
-    """Return when the nth newest failed attach since the instant happened, for one user or
-    one address; None when there were fewer. Refusals for throttling are not failures."""
-    attempts = RedemptionAttempt.objects.filter(created_at__gte=since).exclude(
-        reason=AttemptsThrottled.code
+    user_id: int | None,
+    client_address: str | None,
+    limit: int,
+) -> list[tuple[int | None, str | None, datetime.datetime]]:
+    """Return the newest failed attaches since the instant by the user or from the address,
+    at most `limit`, newest first, as (user id, address, when). Refusals for throttling are
+    not failures."""
+    match = Q(user_id=user_id) if user_id is not None else Q(pk__in=[])
+    if client_address is not None:
+        match |= Q(client_address=client_address)
+    attempts = (
+        RedemptionAttempt.objects.filter(match, created_at__gte=since)
+        .exclude(reason=AttemptsThrottled.code)
+        .order_by("-created_at")
+        .values_list("user_id", "client_address", "created_at")
     )
-    if user_id is not None:
-        attempts = attempts.filter(user_id=user_id)
-    else:
-        attempts = attempts.filter(client_address=client_address)
-    return attempts.order_by("-created_at").values_list("created_at", flat=True)[n - 1 : n].first()
+    return list(attempts[:limit])
 
 
 def organizations_visible(*, learner: User | None, day: datetime.date) -> QuerySet[Organization]:

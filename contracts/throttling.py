@@ -85,16 +85,26 @@ def attach_failure_count(
 def _database_oldest_blocking(
     limits: list[_Limit], since: datetime.datetime
 ) -> list[datetime.datetime | None]:
-    """For each limit, when the limit-th newest failure in the window happened, if any."""
-    return [
-        selectors.attempt_failed_nth_newest(
-            n=limit.limit,
-            since=since,
-            user_id=int(limit.value) if limit.kind == "user" else None,
-            client_address=limit.value if limit.kind == "address" else None,
-        )
-        for limit in limits
-    ]
+    """For each limit, when the limit-th newest failure in the window happened, if any.
+
+    One query serves every limit: the newest (sum of the limits) failures of the user or of
+    the address. If a limit's own limit-th failure is not among them, the other key's failures
+    filled them: that limit is reached and its limit-th failure is newer, so it blocks for
+    longer. The block, and when it ends, come out exact."""
+    user = next((limit for limit in limits if limit.kind == "user"), None)
+    address = next((limit for limit in limits if limit.kind == "address"), None)
+    rows = selectors.attempts_failed_since(
+        since=since,
+        user_id=int(user.value) if user else None,
+        client_address=address.value if address else None,
+        limit=sum(limit.limit for limit in limits),
+    )
+    oldest: list[datetime.datetime | None] = []
+    for limit in limits:
+        column = 0 if limit.kind == "user" else 1
+        moments = [row[2] for row in rows if str(row[column]) == limit.value]
+        oldest.append(moments[limit.limit - 1] if len(moments) >= limit.limit else None)
+    return oldest
 
 
 def _redis_oldest_blocking(

@@ -9,7 +9,7 @@ import ipaddress
 import logging
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from contracts.models import (
     Organization,
     OrganizationMembership,
     RedemptionAttempt,
+    RedemptionType,
     Seat,
     SeatSource,
 )
@@ -72,9 +73,10 @@ def seat_attach(*, learner: User, code: str, client_address: str | None = None) 
 @transaction.atomic
 def _code_redeem(*, learner: User, code: EnrollmentCode, today: datetime.date) -> Attachment:
     contract = code.contract
-    _learner_lock(learner)
-    held = selectors.seat_held(learner=learner, contract=contract)
-    if held is not None:
+    standing = _learner_lock_standing(learner=learner, contract=contract, today=today)
+    if standing.held_seat_id is not None:
+        held = Seat.objects.get(pk=standing.held_seat_id)
+        held.contract = contract
         return Attachment(seat=held, created=False)
     # Friendly answers from the rows as read; the conditional updates below are what guarantee.
     if code.is_used_up:
@@ -82,77 +84,110 @@ def _code_redeem(*, learner: User, code: EnrollmentCode, today: datetime.date) -
     if contract.is_full:
         raise ContractFull()
     seat = _seats_claim(
-        learner=learner, contract=contract, source=SeatSource.CODE, code=code, today=today
+        learner=learner,
+        contract=contract,
+        standing=standing,
+        source=SeatSource.CODE,
+        code=code,
+        today=today,
     )
     return Attachment(seat=seat, created=True)
 
 
 def _learner_lock(learner: User) -> None:
-    # Serializes one learner's attaches: a doubled or retried request waits for the first, then
+    # Serializes one learner's writes: a doubled or retried request waits for the first, then
     # finds its seat and answers 200 instead of racing it into the unique index.
     User.objects.select_for_update().filter(pk=learner.pk).values_list("pk").get()
+
+
+def _learner_lock_standing(
+    *, learner: User, contract: Contract, today: datetime.date
+) -> selectors.LearnerStanding:
+    """Take the learner lock, then read where the learner stands with the contract.
+
+    Two statements, not one: under READ COMMITTED a statement reads from the snapshot it
+    started with, so reads folded into the locking SELECT would miss the seat that the request
+    it waited for has just committed."""
+    _learner_lock(learner)
+    return selectors.learner_standing(learner=learner, contract=contract, day=today)
 
 
 def _seats_claim(
     *,
     learner: User,
     contract: Contract,
+    standing: selectors.LearnerStanding,
     source: SeatSource,
     today: datetime.date,
     code: EnrollmentCode | None = None,
 ) -> Seat:
     """Take a seat on the contract, and on a first membership seats on the organization's open
     auto contracts (each within its own limit; a full one is skipped). The caller holds the
-    learner lock inside a transaction."""
+    learner lock inside a transaction.
+
+    A contract's seat counter, and a code shared by many learners, are hot rows: each stays
+    locked from its conditional UPDATE to the commit. So the new rows are written first and
+    those updates come last, to keep that window to the final statements."""
     organization_id = contract.organization_id
-    is_member = selectors.membership_exists(user=learner, organization_id=organization_id)
+    first_membership = not standing.is_member
     autos = (
-        []
-        if is_member
-        else selectors.contracts_auto_for_new_member(
+        selectors.contracts_auto_for_new_member(
             learner=learner, organization_id=organization_id, exclude=contract, day=today
         )
+        if first_membership and standing.autos_open
+        else []
+    )
+    if first_membership:
+        OrganizationMembership.objects.create(user=learner, organization_id=organization_id)
+    [seat] = Seat.objects.bulk_create(
+        [Seat(contract=contract, learner=learner, code=code, source=source)]
     )
     granted = []
-    for target in sorted([contract, *autos], key=lambda c: c.pk):
+    for target in sorted([contract, *autos], key=lambda c: c.pk):  # row locks in id order
         if _contract_seat_take(target):
             granted.append(target)
         elif target is contract:
             raise ContractFull()
         else:
             log.warning("Auto contract %s is full; %s gets no seat on it.", target.pk, learner.pk)
+    Seat.objects.bulk_create(
+        Seat(contract=target, learner=learner, source=SeatSource.AUTO)
+        for target in granted
+        if target is not contract
+    )
     if code is not None and not _code_redemption_take(code):
         raise CodeInvalid()
-    if not is_member:
-        OrganizationMembership.objects.create(user=learner, organization_id=organization_id)
-    seats = Seat.objects.bulk_create(
-        Seat(
-            contract=target,
-            learner=learner,
-            code=code if target is contract else None,
-            source=source if target is contract else SeatSource.AUTO,
-        )
-        for target in granted
-    )
-    return next(seat for seat in seats if seat.contract_id == contract.pk)
+    return seat
+
+
+# The two statements that enforce the invariants: each an atomic conditional UPDATE, which
+# PostgreSQL re-checks against the latest row version when it had to wait for the row. Written
+# in SQL because they are the hot path of attach, where the ORM spent more time building them
+# than the database took to run them (docs/performance.md). The code's condition is
+# EnrollmentCodeQuerySet.redeemable; the check constraints on both tables back them up.
+_SEAT_TAKE_SQL = """
+UPDATE contracts_contract SET seats_held = seats_held + 1
+WHERE id = %s AND (max_learners IS NULL OR max_learners = 0 OR seats_held < max_learners)
+"""
+_REDEMPTION_TAKE_SQL = """
+UPDATE contracts_enrollmentcode SET redemption_count = redemption_count + 1
+WHERE id = %s AND (
+  (redemption_type = %s AND redemption_count = 0)
+  OR (redemption_type = %s AND (max_redemptions IS NULL OR redemption_count < max_redemptions)))
+"""
 
 
 def _contract_seat_take(contract: Contract) -> bool:
-    taken = (
-        Contract.objects.filter(pk=contract.pk)
-        .with_free_seat()
-        .update(seats_held=F("seats_held") + 1)
-    )
-    return taken == 1
+    with connection.cursor() as cursor:
+        cursor.execute(_SEAT_TAKE_SQL, [contract.pk])
+        return cursor.rowcount == 1
 
 
 def _code_redemption_take(code: EnrollmentCode) -> bool:
-    taken = (
-        EnrollmentCode.objects.filter(pk=code.pk)
-        .redeemable()
-        .update(redemption_count=F("redemption_count") + 1)
-    )
-    return taken == 1
+    one_time, unlimited = RedemptionType.ONE_TIME.value, RedemptionType.UNLIMITED.value
+    with connection.cursor() as cursor:
+        cursor.execute(_REDEMPTION_TAKE_SQL, [code.pk, one_time, unlimited])
+        return cursor.rowcount == 1
 
 
 @transaction.atomic
@@ -161,15 +196,17 @@ def seat_add(*, learner: User, contract: Contract, by: User | None = None) -> Se
 
     The contract need not be open: staff may seat learners before it starts. A first membership
     in the organization brings seats on its open auto contracts, as for attach."""
-    _learner_lock(learner)
-    if selectors.seat_held(learner=learner, contract=contract) is not None:
+    today = timezone.now().date()
+    standing = _learner_lock_standing(learner=learner, contract=contract, today=today)
+    if standing.held_seat_id is not None:
         raise SeatAlreadyHeld(f"{learner} already holds a seat on {contract.name}.")
     try:
         seat = _seats_claim(
             learner=learner,
             contract=contract,
+            standing=standing,
             source=SeatSource.ADMIN,
-            today=timezone.now().date(),
+            today=today,
         )
     except ContractFull:
         raise ContractFull(

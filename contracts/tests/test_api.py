@@ -190,8 +190,8 @@ def test_attach_statements_are_bounded_and_do_not_grow_with_seats_held():
     on_crowded = _success_queries(crowded)
 
     assert len(on_empty) == len(on_crowded)
-    # Session and user (2), the failed-attempt counts of the learner and of the address (2),
-    # then code, learner lock, held seat, membership, auto contracts, contract seat, code
-    # redemption, membership insert and seat insert (9).
-    assert len(on_crowded) == 13
+    # Session and user (2), the recent failures of the learner and of the address (1), then
+    # the code, the learner lock, where the learner stands (seat, membership), the membership
+    # and seat inserts, the contract's seat and the code's redemption (7).
+    assert len(on_crowded) == 10
     assert not [sql for sql in on_crowded if "COUNT(" in sql.upper()]
