@@ -14,7 +14,6 @@ from contracts import services
 from contracts.models import (
     Contract,
     EnrollmentCode,
-    MembershipType,
     Organization,
     RedemptionAttempt,
     Seat,
@@ -29,16 +28,6 @@ from contracts.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/contracts"
-
-
-@pytest.fixture
-def contract() -> Contract:
-    return services.contract_create(
-        organization=OrganizationFactory(name="Acme", key="acme"),
-        name="Pilot",
-        membership_type=MembershipType.CODE,
-        max_learners=3,
-    )
 
 
 def contract_form(contract: Contract, **changes) -> dict:

@@ -9,7 +9,6 @@ from reversion.models import Version
 from accounts.tests.factories import UserFactory
 from contracts import services
 from contracts.models import (
-    Contract,
     EnrollmentCode,
     MembershipType,
     OrganizationMembership,
@@ -28,16 +27,6 @@ from contracts.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/contracts"
-
-
-@pytest.fixture
-def contract() -> Contract:
-    return services.contract_create(
-        organization=OrganizationFactory(name="Acme", key="acme"),
-        name="Pilot",
-        membership_type=MembershipType.CODE,
-        max_learners=3,
-    )
 
 
 def versions_of(obj) -> list[Version]:

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from contracts import services
-from contracts.models import Contract, EnrollmentCode, MembershipType, RedemptionType, Seat
-from contracts.tests.factories import ContractFactory, EnrollmentCodeFactory, OrganizationFactory
+from contracts.models import Contract, EnrollmentCode, RedemptionType, Seat
+from contracts.tests.factories import ContractFactory, EnrollmentCodeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +29,6 @@ def rows(*args: str) -> list[dict]:
 
 def unexpired(contract: Contract) -> list[EnrollmentCode]:
     return list(contract.codes.not_expired_at(timezone.now()))
-
-
-@pytest.fixture
-def contract() -> Contract:
-    return services.contract_create(
-        organization=OrganizationFactory(key="acme"),
-        name="Pilot",
-        membership_type=MembershipType.CODE,
-        max_learners=3,
-    )
 
 
 def attach(contract: Contract, code: EnrollmentCode, email: str) -> Seat:
