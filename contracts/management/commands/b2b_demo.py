@@ -5,16 +5,16 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from contracts import selectors, services
+from contracts.management.base import B2BCommand
 from contracts.models import Contract, MembershipType, Organization
 
 
-class Command(BaseCommand):
+class Command(B2BCommand):
     help = "Load demo data (safe to run again) and print sign-ins and attach links."
 
     @transaction.atomic
@@ -47,9 +47,12 @@ class Command(BaseCommand):
         learner_password = self.user("learner@example.com", staff=False)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
-        self.stdout.write(f"Admin:   {settings.SITE_URL}/admin/")
-        self.stdout.write(f"  staff sign-in:   admin@example.com / {staff_password}")
-        self.stdout.write(f"  learner sign-in: learner@example.com / {learner_password}")
+        site = settings.SITE_URL
+        self.stdout.write(f"Sign in at {site}/accounts/login/")
+        self.stdout.write(f"  staff:   admin@example.com / {staff_password}   ({site}/admin/)")
+        self.stdout.write(
+            f"  learner: learner@example.com / {learner_password}   ({site}/dashboard/)"
+        )
         self.stdout.write(f"Attach links ({limited.name}, {limited.seats_held}/5 seats held):")
         now = timezone.now()
         for code in selectors.codes_to_hand_out(limited, now=now)[:3]:
@@ -57,7 +60,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Attach link ({unlimited.name}, no seat limit):")
         for code in selectors.codes_to_hand_out(unlimited, now=now)[:1]:
             self.stdout.write(f"  {code.attach_url}")
-        self.stdout.write("API: sign in, then POST /api/v0/b2b/attach/<code>/ with the CSRF token.")
+        self.stdout.write(f"API docs: {site}/api/schema/swagger-ui/ (try attach while signed in)")
 
     def contract(
         self, organization: Organization, *, slug: str, name: str, **fields: Any
