@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from accounts.models import User
 from contracts import codes
@@ -206,18 +216,21 @@ def attempts_failed_since(
     user_id: int | None,
     client_address: str | None,
     limit: int,
-) -> list[tuple[int | None, str | None, datetime.datetime]]:
+) -> list[tuple[bool, bool, datetime.datetime]]:
     """Return the newest failed attaches since the instant by the user or from the address,
-    at most `limit`, newest first, as (user id, address, when). Refusals for throttling are
-    not failures."""
-    match = Q(user_id=user_id) if user_id is not None else Q(pk__in=[])
-    if client_address is not None:
-        match |= Q(client_address=client_address)
+    at most `limit`, newest first, as (by the user, from the address, when). Refusals for
+    throttling are not failures."""
+    by_user = Q(user_id=user_id) if user_id is not None else Q(pk__in=[])
+    from_address = Q(client_address=client_address) if client_address is not None else Q(pk__in=[])
     attempts = (
-        RedemptionAttempt.objects.filter(match, created_at__gte=since)
+        RedemptionAttempt.objects.filter(by_user | from_address, created_at__gte=since)
         .exclude(reason=AttemptsThrottled.code)
+        .annotate(
+            by_user=ExpressionWrapper(by_user, output_field=BooleanField()),
+            from_address=ExpressionWrapper(from_address, output_field=BooleanField()),
+        )
         .order_by("-created_at")
-        .values_list("user_id", "client_address", "created_at")
+        .values_list("by_user", "from_address", "created_at")
     )
     return list(attempts[:limit])
 

@@ -102,7 +102,7 @@ def _database_oldest_blocking(
     oldest: list[datetime.datetime | None] = []
     for limit in limits:
         column = 0 if limit.kind == "user" else 1
-        moments = [row[2] for row in rows if str(row[column]) == limit.value]
+        moments = [row[2] for row in rows if row[column]]
         oldest.append(moments[limit.limit - 1] if len(moments) >= limit.limit else None)
     return oldest
 

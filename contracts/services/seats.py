@@ -5,7 +5,6 @@ row, then contract rows in ascending id order, then the enrollment code row.
 """
 
 import datetime
-import ipaddress
 import logging
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from contracts.models import (
     Seat,
     SeatSource,
 )
+from core.http import normalize_address
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def seat_attach(*, learner: User, code: str, client_address: str | None = None) 
     A learner or address over its limit of failed attempts is refused before the code is
     looked at (contracts.throttling)."""
     now = timezone.now()
-    address = _address_or_none(client_address)
+    address = normalize_address(client_address)
     try:
         throttling.attach_throttle_check(user_id=learner.pk, client_address=address, now=now)
         enrollment_code = selectors.code_get(code)
@@ -274,14 +274,7 @@ def redemption_attempt_record(
     """Record a refused attach, with the code as typed made safe to store."""
     return RedemptionAttempt.objects.create(
         user=user if user is not None and user.is_authenticated else None,
-        client_address=_address_or_none(client_address),
+        client_address=normalize_address(client_address),
         code=codes.printable_excerpt(code),
         reason=reason,
     )
-
-
-def _address_or_none(text: str | None) -> str | None:
-    try:
-        return str(ipaddress.ip_address(text or ""))
-    except ValueError:
-        return None

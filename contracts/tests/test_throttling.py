@@ -242,3 +242,18 @@ def test_unreachable_redis_lets_attach_through(settings):
 
     assert fail(client, 12) == [404] * 12
     assert client.post(url(EnrollmentCodeFactory().code)).status_code == 201
+
+
+@pytest.mark.parametrize("mapped", ["::ffff:203.0.113.9", "::ffff:cb00:7109"])
+def test_an_ipv4_client_seen_through_an_ipv6_socket_counts_as_its_ipv4_address(settings, mapped):
+    settings.ATTACH_FAILURES_PER_USER = 0
+    settings.ATTACH_FAILURES_PER_ADDRESS = 3
+    answers = [
+        signed_in().post(url("NOSUCHCODE"), REMOTE_ADDR=mapped).status_code for _ in range(3)
+    ]
+    answers.append(signed_in().post(url("NOSUCHCODE"), REMOTE_ADDR="203.0.113.9").status_code)
+
+    assert answers == [404, 404, 404, 429]
+    assert set(RedemptionAttempt.objects.values_list("client_address", flat=True)) == {
+        "203.0.113.9"
+    }

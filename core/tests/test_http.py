@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from core.http import client_address
+from core.http import client_address, normalize_address
 
 
 def request(remote: str = "10.0.0.5", forwarded: str | None = None):
@@ -41,3 +41,20 @@ def test_trusted_proxy_hops_pick_the_entry_the_last_trusted_proxy_saw(
 
 def test_missing_remote_address_is_none():
     assert client_address(request(remote="")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("2001:DB8:0::1", "2001:db8::1"),
+        ("fe80::1%eth0", "fe80::1"),
+        ("2001:db8::1%" + "a" * 80, "2001:db8::1"),
+        ("not an address", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalize_address_gives_one_form_per_client(text, normalized):
+    assert normalize_address(text) == normalized
