@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, UsernameField
 
+from accounts.exceptions import EmailTaken
 from accounts.models import User, normalize_email_address
 
 
@@ -15,9 +16,10 @@ class SignUpForm(BaseUserCreationForm):
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def clean_email(self) -> str:
+        # A friendly early answer; user_sign_up's unique email is what decides.
         email = normalize_email_address(self.cleaned_data["email"])
         if User.objects.filter(email=email).exists():
-            raise forms.ValidationError("An account with this email address already exists.")
+            raise forms.ValidationError(EmailTaken.detail)
         return email
 
 

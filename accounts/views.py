@@ -1,6 +1,7 @@
 """Landing, sign-up and sign-in pages; the rest of the account pages are Django's own views."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -12,17 +13,27 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.exceptions import EmailTaken
 from accounts.forms import SignInForm, SignUpForm
+from accounts.services import user_sign_up
 from learners.forms import CodeForm
 
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if _safe_onward(request, target):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _safe_onward(request: HttpRequest, target: str) -> bool:
+    """Tell whether `next` may be followed: on this site, and not back to this very page."""
+    return (
+        url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and urlsplit(target).path != request.path
+    )
 
 
 def _leads_to_a_code(next_url: str) -> bool:
@@ -37,9 +48,15 @@ def signup(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_next_url(request))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return HttpResponseRedirect(_next_url(request))
+        try:
+            user = user_sign_up(
+                email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+            )
+        except EmailTaken as refusal:
+            form.add_error("email", refusal.detail)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return HttpResponseRedirect(_next_url(request))
     next_url = request.POST.get("next") or request.GET.get("next", "")
     context = {"form": form, "next": next_url, "for_code": _leads_to_a_code(next_url)}
     return render(request, "accounts/signup.html", context)
@@ -50,6 +67,11 @@ class SignInView(auth_views.LoginView):
 
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        # Django answers a `next` that leads back here, for a signed-in user, with a 500.
+        url = super().get_redirect_url()
+        return url if url and _safe_onward(self.request, url) else ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -1,7 +1,8 @@
 """Staff create and revoke API keys here; a new key's secret is shown once, on creation.
 
-Creating and revoking are kept in the change history, as on every staff page; the key's hash
-never enters a snapshot.
+Creating and revoking are kept in the change history, as on every staff page. The secret is
+never stored anywhere; its SHA-512 hash is part of the row's id (the library's design), so it
+shows in links and history entries, but it is kept out of the snapshots' fields.
 """
 
 from typing import Any

@@ -216,7 +216,9 @@ ATTACH_FAILURE_WINDOW = env_int("ATTACH_FAILURE_WINDOW", 60)
 REDIS_URL = os.getenv("REDIS_URL", "")
 REDIS_KEY_PREFIX = os.getenv("REDIS_KEY_PREFIX", "seatkeeper")
 # Proxies in front of the application that append to X-Forwarded-For (0: use REMOTE_ADDR).
+# `check --deploy` asks production to say it, 0 included (core/checks.py).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+TRUSTED_PROXY_HOPS_GIVEN = bool(os.getenv("TRUSTED_PROXY_HOPS"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

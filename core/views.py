@@ -35,6 +35,14 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Answer any other path under /api/ with the JSON 404, slash or no slash.
+
+    Matching here keeps Django from redirecting a POST to the same path with a slash added,
+    which is an HTML 301 (or, with DEBUG on, an error) instead of the API's error shape."""
+    return _error("Not found.", "not_found", 404)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Answer an unexpected failure without showing its details."""
     if _is_api(request):

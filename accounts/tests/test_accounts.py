@@ -3,7 +3,9 @@
 import pytest
 from django.test import Client
 
+from accounts.exceptions import EmailTaken
 from accounts.models import User
+from accounts.services import user_sign_up
 from accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +125,27 @@ def test_login_refuses_a_wrong_password():
 
 def test_home_shows_who_is_signed_in(learner_client, learner):
     assert learner.email in learner_client.get("/").content.decode()
+
+
+def test_a_signed_in_visitor_sent_back_to_sign_in_goes_to_the_dashboard(learner_client):
+    response = learner_client.get("/accounts/login/?next=/accounts/login/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/"
+
+
+def test_sign_up_does_not_send_the_new_account_back_to_sign_up():
+    response = Client().post(
+        "/accounts/signup/?next=/accounts/signup/",
+        {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert response["Location"] == "/dashboard/"
+
+
+def test_the_second_of_two_sign_ups_with_one_email_is_refused_in_words():
+    user_sign_up(email="twice@example.com", password=PASSWORD)
+
+    with pytest.raises(EmailTaken):
+        user_sign_up(email="twice@example.com", password=PASSWORD)
+    assert User.objects.filter(email="twice@example.com").count() == 1

@@ -195,3 +195,19 @@ def test_attach_statements_are_bounded_and_do_not_grow_with_seats_held():
     # and seat inserts, the contract's seat and the code's redemption (7).
     assert len(on_crowded) == 10
     assert not [sql for sql in on_crowded if "COUNT(" in sql.upper()]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v0/b2b/attach/NOSLASH"),
+        ("get", "/api/v0/b2b/organizations"),
+        ("post", "/api/v0/b2b/nothing-here/"),
+        ("get", "/api/v1/"),
+    ],
+)
+def test_other_api_paths_answer_json_404_without_redirecting(learner_client, method, path):
+    response = getattr(learner_client, method)(path)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}

@@ -57,10 +57,28 @@ def test_deploy_check_is_clean_with_https_settings():
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="seats.example.edu",
         HTTPS="1",
+        TRUSTED_PROXY_HOPS="1",
     )
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_asks_how_many_proxies_stand_in_front():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="seats.example.edu",
+        HTTPS="1",
+    )
+
+    assert result.returncode != 0
+    assert "seatkeeper.W001" in result.stderr
+    assert "TRUSTED_PROXY_HOPS is not set" in result.stderr
 
 
 def test_deploy_check_warns_without_https_settings():
