@@ -3,7 +3,8 @@
 A subclass says how a saved form becomes a service call (`service_save`). A business refusal
 from the service rolls the whole save back and shows on the form, which stays open with what
 was typed. Every change made through these pages (saves, additions, actions) is recorded by
-django-reversion with who made it, when, and a snapshot of each row written; the history page
+django-reversion with who made it, when, and a snapshot of each row the page saved (not the rows
+a service writes on the side, such as the membership a new seat brings); the history page
 compares the snapshots to show what changed.
 """
 
