@@ -3,6 +3,8 @@
 import re
 import secrets
 
+from django.conf import settings
+
 # No look-alikes: 0/O, 1/I/L and U (read as V) are left out. 30 symbols, 16 of them: ~78.5 bits.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 GENERATED_LENGTH = 16
@@ -36,6 +38,11 @@ def normalize_code(text: str) -> str | None:
 def format_code(code: str) -> str:
     """Return a stored code as people read it: groups of four joined by dashes."""
     return "-".join(code[i : i + GROUP_SIZE] for i in range(0, len(code), GROUP_SIZE))
+
+
+def attach_url(code: str) -> str:
+    """Return the link that redeems a stored code: SITE_URL/enrollmentcode/<code as shown>/."""
+    return f"{settings.SITE_URL}/enrollmentcode/{format_code(code)}/"
 
 
 def printable_excerpt(text: str) -> str:

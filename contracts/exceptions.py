@@ -109,3 +109,43 @@ class CodeImportInvalid(ApplicationError):
     status_code = 400
     code = "code_import_invalid"
     detail = "The codes to import are not valid."
+
+
+class ContractPriceInvalid(ApplicationError):
+    """Refuse a price that is negative or does not fit the price column."""
+
+    status_code = 400
+    code = "contract_price_invalid"
+    detail = "A price is 0 or more, below 100,000,000, with at most two decimal places."
+
+
+class SeatLimitInvalid(ApplicationError):
+    """Refuse a seat limit beyond what the database, or the codes it calls for, can hold."""
+
+    status_code = 400
+    code = "seat_limit_invalid"
+    detail = "The seat limit is too large."
+
+
+class NameInvalid(ApplicationError):
+    """Refuse an organization or contract name that is blank or too long."""
+
+    status_code = 400
+    code = "name_invalid"
+    detail = "A name cannot be blank nor longer than 255 characters."
+
+
+class CodeCountInvalid(ApplicationError):
+    """Refuse a batch of codes that is empty or larger than one batch may be."""
+
+    status_code = 400
+    code = "code_count_invalid"
+    detail = "A batch holds 1 to 1,000,000 codes."
+
+
+class OrganizationAmbiguous(ApplicationError):
+    """Refuse an organization name that more than one organization has."""
+
+    status_code = 409
+    code = "organization_ambiguous"
+    detail = "More than one organization has this name: use its key or id."

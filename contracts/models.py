@@ -19,12 +19,19 @@ from contracts import codes
 from core.models import TimestampedModel
 
 ORGANIZATION_KEY_PATTERN = r"^[A-Za-z0-9_-]{1,30}$"
+# The largest value of an integer column on every database we run (PostgreSQL's `integer`);
+# SQLite would store more, which PostgreSQL would then refuse.
+INTEGER_MAX = 2_147_483_647
+NAME_MAX_LENGTH = 255  # of an organization or a contract
+# A price per enrollment: below 100,000,000, in cents.
+PRICE_MAX_DIGITS = 10
+PRICE_DECIMAL_PLACES = 2
 
 
 class Organization(TimestampedModel):
     """A customer that buys contracts for its learners."""
 
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     key = models.CharField(
         max_length=30,
         unique=True,
@@ -51,7 +58,23 @@ class MembershipType(models.TextChoices):
     AUTO = "auto", "Every organization member"
 
 
+# No seat limit: max_learners empty or 0.
+_UNLIMITED = Q(max_learners__isnull=True) | Q(max_learners=0)
+
+
 class ContractQuerySet(models.QuerySet["Contract"]):
+    def unlimited(self) -> "ContractQuerySet":
+        """Keep contracts without a seat limit."""
+        return self.filter(_UNLIMITED)
+
+    def full(self) -> "ContractQuerySet":
+        """Keep contracts whose held seats have reached their limit."""
+        return self.exclude(_UNLIMITED).filter(seats_held__gte=F("max_learners"))
+
+    def with_free_seats(self) -> "ContractQuerySet":
+        """Keep contracts with a seat limit and seats still free under it."""
+        return self.exclude(_UNLIMITED).filter(seats_held__lt=F("max_learners"))
+
     def open_on(self, day: datetime.date) -> "ContractQuerySet":
         """Keep contracts that are active and whose dates include the day."""
         return self.filter(
@@ -67,7 +90,7 @@ class Contract(TimestampedModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="contracts"
     )
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     welcome_message = models.TextField(blank=True)
@@ -82,8 +105,8 @@ class Contract(TimestampedModel):
         null=True, blank=True, help_text="Seat limit. Empty or 0 means unlimited."
     )
     enrollment_fixed_price = models.DecimalField(
-        max_digits=10,
-        decimal_places=2,
+        max_digits=PRICE_MAX_DIGITS,
+        decimal_places=PRICE_DECIMAL_PLACES,
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
@@ -152,6 +175,24 @@ class RedemptionType(models.TextChoices):
     UNLIMITED = "unlimited", "Unlimited"
 
 
+class CodeStatus(models.TextChoices):
+    """The state of a code at an instant; the first that applies, in this order, wins."""
+
+    EXPIRED = "expired", "Expired"
+    SCHEDULED = "scheduled", "Not active yet"
+    USED_UP = "used up", "Used up"
+    LIVE = "live", "Live and redeemable"
+
+
+# Redeemed as often as the code allows. True or false on every row, never NULL, so it negates
+# safely in SQL.
+_USED_UP = Q(redemption_type=RedemptionType.ONE_TIME, redemption_count__gte=1) | Q(
+    redemption_type=RedemptionType.UNLIMITED,
+    max_redemptions__isnull=False,
+    redemption_count__gte=F("max_redemptions"),
+)
+
+
 class EnrollmentCodeQuerySet(models.QuerySet["EnrollmentCode"]):
     def live_at(self, instant: datetime.datetime) -> "EnrollmentCodeQuerySet":
         """Keep codes whose activation and expiration bracket the instant."""
@@ -166,14 +207,27 @@ class EnrollmentCodeQuerySet(models.QuerySet["EnrollmentCode"]):
 
     def redeemable(self) -> "EnrollmentCodeQuerySet":
         """Keep codes that can be redeemed at least once more."""
-        return self.filter(
-            Q(redemption_type=RedemptionType.ONE_TIME, redemption_count=0)
-            | Q(redemption_type=RedemptionType.UNLIMITED, max_redemptions__isnull=True)
-            | Q(
-                redemption_type=RedemptionType.UNLIMITED,
-                redemption_count__lt=F("max_redemptions"),
-            )
-        )
+        return self.exclude(_USED_UP)
+
+    def used_up(self) -> "EnrollmentCodeQuerySet":
+        """Keep codes redeemed as often as they allow."""
+        return self.filter(_USED_UP)
+
+    def in_status_at(self, status: str, instant: datetime.datetime) -> "EnrollmentCodeQuerySet":
+        """Keep the codes in this state (a CodeStatus value) at the instant."""
+        return self.alias(status_now=code_status_at(instant)).filter(status_now=status)
+
+
+def code_status_at(instant: datetime.datetime) -> models.Case:
+    """Return the state of a code at the instant (a CodeStatus value), as an SQL expression to
+    read or filter codes by."""
+    return models.Case(
+        models.When(expiration_date__lt=instant, then=models.Value(CodeStatus.EXPIRED.value)),
+        models.When(activation_date__gt=instant, then=models.Value(CodeStatus.SCHEDULED.value)),
+        models.When(_USED_UP, then=models.Value(CodeStatus.USED_UP.value)),
+        default=models.Value(CodeStatus.LIVE.value),
+        output_field=models.CharField(),
+    )
 
 
 class EnrollmentCode(TimestampedModel):
@@ -233,15 +287,18 @@ class EnrollmentCode(TimestampedModel):
 
     @property
     def attach_url(self) -> str:
-        return f"{settings.SITE_URL}/enrollmentcode/{self.display_code}/"
+        return codes.attach_url(self.code)
 
+    # The rules of one row; EnrollmentCodeQuerySet holds the same rules for filtering.
     @property
     def is_used_up(self) -> bool:
+        """Redeemed as often as the code allows."""
         if self.redemption_type == RedemptionType.ONE_TIME:
             return self.redemption_count >= 1
         return self.max_redemptions is not None and self.redemption_count >= self.max_redemptions
 
     def is_live_at(self, instant: datetime.datetime) -> bool:
+        """Tell whether the instant lies between the activation and the expiration."""
         return (self.activation_date is None or self.activation_date <= instant) and (
             self.expiration_date is None or self.expiration_date >= instant
         )

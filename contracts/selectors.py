@@ -1,11 +1,10 @@
 """Every read of the contracts domain that filters, joins or computes."""
 
-import contextlib
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import connection
 from django.db.models import (
@@ -22,7 +21,7 @@ from django.db.models import (
 
 from accounts.models import User
 from contracts import codes
-from contracts.exceptions import AttemptsThrottled
+from contracts.exceptions import AttemptsThrottled, OrganizationAmbiguous
 from contracts.models import (
     Contract,
     ContractQuerySet,
@@ -32,7 +31,6 @@ from contracts.models import (
     Organization,
     OrganizationMembership,
     RedemptionAttempt,
-    RedemptionType,
     Seat,
 )
 
@@ -46,11 +44,6 @@ def code_get(text: str) -> EnrollmentCode | None:
         return EnrollmentCode.objects.select_related("contract").get(code=normalized)
     except EnrollmentCode.DoesNotExist:
         return None
-
-
-def seat_held(*, learner: User, contract: Contract) -> Seat | None:
-    """Return the seat the learner holds on the contract, if any."""
-    return Seat.objects.filter(contract=contract, learner=learner, released_at__isnull=True).first()
 
 
 def seat_held_for_code(*, learner: User, code: str) -> Seat | None:
@@ -186,21 +179,43 @@ def contracts_auto_for_new_member(
 
 
 def contract_find(identifier: str) -> Contract | None:
-    """Return the contract with this id or slug."""
-    lookup = Q(slug=identifier)
-    if identifier.isdecimal():
-        lookup |= Q(pk=int(identifier))
-    return Contract.objects.select_related("organization").filter(lookup).first()
+    """Return the contract an identifier names: its id when the identifier is all digits,
+    else its slug (generated slugs are never all digits)."""
+    contracts = Contract.objects.select_related("organization")
+    if _is_id(identifier):
+        return contracts.filter(pk=int(identifier)).first() if len(identifier) <= 20 else None
+    return contracts.filter(slug=identifier).first()
 
 
 def organization_find(identifier: str) -> Organization | None:
-    """Return the organization with this id, key, slug, SSO id or (case-insensitive) name."""
-    lookup = Q(key=identifier) | Q(slug=identifier) | Q(name__iexact=identifier)
-    if identifier.isdecimal():
-        lookup |= Q(pk=int(identifier))
-    with contextlib.suppress(ValueError):
-        lookup |= Q(sso_organization_id=uuid.UUID(identifier))
-    return Organization.objects.filter(lookup).order_by("pk").first()
+    """Return the organization an identifier names, trying in turn its id (all digits), key,
+    slug, SSO id and (case-insensitive) name; refuse a name that several organizations have."""
+    for lookup in _organization_lookups(identifier):
+        found = Organization.objects.filter(**lookup).first()
+        if found is not None:
+            return found
+    named = list(Organization.objects.filter(name__iexact=identifier).order_by("pk")[:2])
+    if len(named) > 1:
+        raise OrganizationAmbiguous(
+            f"More than one organization is named {identifier!r}: use its key or id."
+        )
+    return named[0] if named else None
+
+
+def _organization_lookups(identifier: str) -> Iterator[dict[str, Any]]:
+    if _is_id(identifier) and len(identifier) <= 20:  # longer is no id, and more than int() reads
+        yield {"pk": int(identifier)}
+    yield {"key": identifier}
+    yield {"slug": identifier}
+    try:
+        sso_id = uuid.UUID(identifier)
+    except ValueError:
+        return
+    yield {"sso_organization_id": sso_id}
+
+
+def _is_id(identifier: str) -> bool:
+    return identifier.isascii() and identifier.isdecimal()
 
 
 def codes_to_hand_out(contract: Contract, *, now: datetime.datetime) -> EnrollmentCodeQuerySet:
@@ -291,6 +306,12 @@ def codes_contracts(values: Sequence[str], *, chunk: int = 5000) -> dict[str, in
     return found
 
 
+def codes_with_ids(ids: Sequence[int], *, chunk: int = 5000) -> Iterator[EnrollmentCode]:
+    """Yield the codes with these ids, a chunk of ids per statement."""
+    for start in range(0, len(ids), chunk):
+        yield from EnrollmentCode.objects.filter(pk__in=ids[start : start + chunk])
+
+
 @dataclass(frozen=True)
 class CodeCounts:
     """How many codes a contract has: issued ever, redeemed at least once, redemptions made."""
@@ -319,27 +340,6 @@ def code_counts(contract_ids: Iterable[int]) -> dict[int, CodeCounts]:
             issued=row["issued"], used=row["used"], redemptions=row["redemptions"] or 0
         )
     return counts
-
-
-def code_status(
-    *,
-    redemption_type: str,
-    redemption_count: int,
-    max_redemptions: int | None,
-    activation_date: datetime.datetime | None,
-    expiration_date: datetime.datetime | None,
-    now: datetime.datetime,
-) -> str:
-    """Name the state of a code at an instant: expired, scheduled, used up or live."""
-    if expiration_date is not None and expiration_date < now:
-        return "expired"
-    if activation_date is not None and activation_date > now:
-        return "scheduled"
-    if redemption_type == RedemptionType.ONE_TIME:
-        used_up = redemption_count >= 1
-    else:
-        used_up = max_redemptions is not None and redemption_count >= max_redemptions
-    return "used up" if used_up else "live"
 
 
 def codes_of(contract_ids: Sequence[int]) -> EnrollmentCodeQuerySet:

@@ -3,11 +3,12 @@
 A subclass says how a saved form becomes a service call (`service_save`). A business refusal
 from the service rolls the whole save back and shows on the form, which stays open with what
 was typed. Every change made through these pages (saves, additions, actions) is recorded by
-django-reversion with who made it, when, and a snapshot of each row written; the history page
+django-reversion with who made it, when, and a snapshot of each row the page saved (not the rows
+a service writes on the side, such as the membership a new seat brings); the history page
 compares the snapshots to show what changed.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,9 +16,10 @@ import reversion
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model
-from django.forms import BaseForm
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ForeignKey, Model
+from django.forms import BaseForm, ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 
 from core.exceptions import ApplicationError
@@ -37,6 +39,22 @@ class _RefusedForm(BaseForm):
         return cleaned
 
 
+class IdAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete that leaves out a chosen value that cannot be an id of the related row
+    (a hand-made link such as ?contract=abc), which it would otherwise fail to look up."""
+
+    def optgroups(self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None) -> Any:
+        return super().optgroups(name, [item for item in value if self._is_id(item)], attr)
+
+    def _is_id(self, item: str) -> bool:
+        target = self.field.target_field
+        try:
+            target.run_validators(target.to_python(item))
+        except ValidationError:
+            return False
+        return True
+
+
 class HistoryAdmin(admin.ModelAdmin):
     """A model admin whose every change is kept in the change history, with who and when."""
 
@@ -51,9 +69,24 @@ class HistoryAdmin(admin.ModelAdmin):
 
     @contextmanager
     def revision(self, request: HttpRequest) -> Iterator[None]:
+        """Record what the request changes, if it can change anything (a POST)."""
+        # A revision is a transaction, and on SQLite every transaction takes the write lock:
+        # reading a list or a form must not queue behind writers, nor make them queue.
+        if request.method != "POST":
+            yield
+            return
         with reversion.create_revision():
             reversion.set_user(request.user)
             yield
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", IdAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def history_record(self, objs: Iterable[Model], comment: str) -> None:
         """Keep a change made by an action or a batch: a snapshot of each row, one comment."""

@@ -13,7 +13,7 @@ from contracts import codes, selectors, services
 from contracts.admin.filters import CodeStatusFilter
 from contracts.admin.links import changelist_url
 from contracts.exceptions import CodeCapInvalid, CodeDatesInvalid
-from contracts.models import EnrollmentCode, RedemptionType
+from contracts.models import EnrollmentCode, RedemptionType, code_status_at
 from contracts.services.codes import CODE_EDITABLE_FIELDS
 from core.admin import ServiceAdmin
 
@@ -87,6 +87,10 @@ class EnrollmentCodeAdmin(ServiceAdmin):
     actions = ("expire",)
     history_exclude = ("redemption_count", "updated_at")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EnrollmentCode]:
+        # The status column reads the same expression as the status filter, so they agree.
+        return super().get_queryset(request).annotate(code_status=code_status_at(timezone.now()))
+
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
@@ -136,14 +140,7 @@ class EnrollmentCodeAdmin(ServiceAdmin):
 
     @admin.display(description="status")
     def status(self, code: EnrollmentCode) -> str:
-        return selectors.code_status(
-            redemption_type=code.redemption_type,
-            redemption_count=code.redemption_count,
-            max_redemptions=code.max_redemptions,
-            activation_date=code.activation_date,
-            expiration_date=code.expiration_date,
-            now=timezone.now(),
-        )
+        return code.code_status  # type: ignore[attr-defined]
 
     @admin.display(description="attach link")
     def attach_url(self, code: EnrollmentCode) -> str:
@@ -152,23 +149,13 @@ class EnrollmentCodeAdmin(ServiceAdmin):
     @admin.action(description="Expire the selected codes now", permissions=["change"])
     def expire(self, request: HttpRequest, queryset: QuerySet[EnrollmentCode]) -> None:
         chosen = queryset.count()
-        pending = list(
-            selectors.codes_expirable(
-                EnrollmentCode.objects.filter(pk__in=queryset.values("pk")),
-                now=timezone.now(),
-                unused_only=False,
-            ).values_list("pk", flat=True)
-        )
         expired = services.code_batch_expire(
-            codes=EnrollmentCode.objects.filter(pk__in=pending), unused_only=False
+            codes=EnrollmentCode.objects.filter(pk__in=queryset.values("pk")), unused_only=False
         )
-        self.history_record(
-            EnrollmentCode.objects.filter(pk__in=pending).iterator(),
-            f"Expired {expired} code(s).",
-        )
+        self.history_record(selectors.codes_with_ids(expired), f"Expired {len(expired)} code(s).")
         self.message_user(
             request,
-            f"Expired {expired} code(s); {chosen - expired} had expired already.",
+            f"Expired {len(expired)} code(s); {chosen - len(expired)} had expired already.",
             messages.SUCCESS if expired else messages.WARNING,
         )
 

@@ -4,11 +4,11 @@ import datetime
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from contracts.models import RedemptionAttempt
+from contracts.models import CodeStatus, RedemptionAttempt
 
 RECENT = datetime.timedelta(hours=24)
 
@@ -42,42 +42,37 @@ class ContractSeatsFilter(admin.SimpleListFilter):
         return [("full", "Full"), ("free", "Free seats left"), ("unlimited", "No limit")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        unlimited = Q(max_learners__isnull=True) | Q(max_learners=0)
         if self.value() == "full":
-            return queryset.exclude(unlimited).filter(seats_held__gte=F("max_learners"))
+            return queryset.full()  # type: ignore[attr-defined]
         if self.value() == "free":
-            return queryset.exclude(unlimited).filter(seats_held__lt=F("max_learners"))
+            return queryset.with_free_seats()  # type: ignore[attr-defined]
         if self.value() == "unlimited":
-            return queryset.filter(unlimited)
+            return queryset.unlimited()  # type: ignore[attr-defined]
         return queryset
 
 
 class CodeStatusFilter(admin.SimpleListFilter):
-    """Codes by state now: live, scheduled, expired, used up, never used."""
+    """Codes by state now, as the status column shows it; or never redeemed."""
 
     title = "status"
     parameter_name = "status"
+    statuses = {
+        "live": CodeStatus.LIVE,
+        "scheduled": CodeStatus.SCHEDULED,
+        "expired": CodeStatus.EXPIRED,
+        "used-up": CodeStatus.USED_UP,
+    }
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
-            ("live", "Live and redeemable"),
-            ("scheduled", "Not active yet"),
-            ("expired", "Expired"),
-            ("used-up", "Used up"),
+            *((value, status.label) for value, status in self.statuses.items()),
             ("unused", "Never redeemed"),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        now = timezone.now()
         value = self.value()
-        if value == "live":
-            return queryset.live_at(now).redeemable()  # type: ignore[attr-defined]
-        if value == "scheduled":
-            return queryset.not_expired_at(now).filter(activation_date__gt=now)  # type: ignore[attr-defined]
-        if value == "expired":
-            return queryset.filter(expiration_date__lt=now)
-        if value == "used-up":
-            return queryset.exclude(pk__in=queryset.model.objects.redeemable().values("pk"))
+        if value in self.statuses:
+            return queryset.in_status_at(self.statuses[value], timezone.now())  # type: ignore[attr-defined]
         if value == "unused":
             return queryset.filter(redemption_count=0)
         return queryset

@@ -8,14 +8,15 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any, NoReturn, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tabulate import tabulate
 
 from contracts import selectors
-from contracts.models import Contract, Organization
+from contracts.exceptions import OrganizationAmbiguous
+from contracts.models import INTEGER_MAX, Contract, Organization
 
 FORMATS = ("fancy", "csv", "json")
 
@@ -53,7 +54,8 @@ class B2BCommand(BaseCommand):
 
     @contextmanager
     def output(self, filename: str | None) -> Iterator[IO[str]]:
-        """Yield where the data goes: standard output, or the file named by --filename."""
+        """Yield where the data goes: standard output, or the file named by --filename, opened
+        before the body runs (so a command can make sure of it before it changes anything)."""
         if not filename:
             yield self.raw_stdout
             return
@@ -67,13 +69,15 @@ class B2BCommand(BaseCommand):
         self, options: dict[str, Any], headers: Sequence[str], rows: Iterable[Sequence[Any]]
     ) -> int:
         """Write rows in the chosen format to stdout or --filename; return how many."""
-        counted = _Counted(rows)
-        filename = options.get("filename")
-        with self.output(filename) as out:
-            write_rows(out, options["format"], headers, counted)
-        if filename:
-            self.stderr.write(f"Wrote {counted.count} row(s) to {filename}.")
-        return counted.count
+        with self.output(options.get("filename")) as out:
+            count = write_rows(out, options["format"], headers, rows)
+        self.wrote(options, count)
+        return count
+
+    def wrote(self, options: dict[str, Any], count: int) -> None:
+        """Say on standard error how many rows went to --filename, if one was given."""
+        if options.get("filename"):
+            self.stderr.write(f"Wrote {count} row(s) to {options['filename']}.")
 
     def add_actions(self, parser: CommandParser) -> Any:
         """Add the sub-actions (create, modify, ...) that each get their own --help."""
@@ -118,38 +122,57 @@ def date_arg(value: str) -> datetime.date:
 
 
 def moment_arg(value: str, *, end_of_day: bool) -> datetime.datetime:
-    """Parse YYYY-MM-DD (the start or end of that UTC day) or an ISO 8601 date and time."""
+    """Parse a date (the start or end of that UTC day) or an ISO 8601 date and time (UTC when
+    it names no offset), as an aware moment in UTC."""
     try:
-        moment = datetime.datetime.fromisoformat(value)
+        return _moment(value, end_of_day=end_of_day)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    if len(value) == 10 and end_of_day:
-        moment = datetime.datetime.combine(moment.date(), datetime.time.max)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment
+    except OverflowError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is out of range: it falls outside the years 1 to 9999 in UTC"
+        ) from None
+
+
+def _moment(value: str, *, end_of_day: bool) -> datetime.datetime:
+    try:
+        # First, so that a day in any ISO form (2030-01-01, 20300101) is a whole day.
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=datetime.UTC)
+        return moment.astimezone(datetime.UTC)
+    time = datetime.time.max if end_of_day else datetime.time.min
+    return datetime.datetime.combine(day, time, tzinfo=datetime.UTC)
 
 
 def count_arg(value: str) -> int:
-    """Parse a whole number, zero or more."""
-    if not value.isdecimal():
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number (0 or more)")
-    return int(value)
+    """Parse a whole number from 0 to the largest an integer column holds."""
+    try:
+        number = int(value) if value.isascii() and value.isdecimal() else -1
+    except ValueError:  # more digits than int() reads
+        number = -1
+    if not 0 <= number <= INTEGER_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{value[:20]!r} is not a whole number from 0 to {INTEGER_MAX:,}"
+        )
+    return number
 
 
 def price_arg(value: str) -> Decimal:
     """Parse a price: a decimal amount, zero or more, at most two decimal places."""
     try:
         price = Decimal(value)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a price") from None
-    if not price.is_finite() or price < 0 or price != price.quantize(Decimal("0.01")):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a price (0 or more, 2 decimals)")
-    return price
+        if price.is_finite() and price >= 0 and price == price.quantize(Decimal("0.01")):
+            return price
+    except ArithmeticError:  # not a number, or too many digits to round to cents
+        pass
+    raise argparse.ArgumentTypeError(f"{value[:40]!r} is not a price (0 or more, 2 decimals)")
 
 
 def contract_or_error(identifier: str) -> Contract:
-    """Return the contract with this id or slug, or stop the command."""
+    """Return the contract with this id (all digits) or else slug, or stop the command."""
     contract = selectors.contract_find(identifier)
     if contract is None:
         raise CommandError(f"No contract has the id or slug {identifier!r}.")
@@ -158,7 +181,10 @@ def contract_or_error(identifier: str) -> Contract:
 
 def organization_or_error(identifier: str) -> Organization:
     """Return the organization with this id, key, slug, SSO id or name, or stop the command."""
-    organization = selectors.organization_find(identifier)
+    try:
+        organization = selectors.organization_find(identifier)
+    except OrganizationAmbiguous as refusal:
+        raise CommandError(refusal.detail) from None
     if organization is None:
         raise CommandError(f"No organization has the id, key, slug, SSO id or name {identifier!r}.")
     return organization
@@ -166,17 +192,20 @@ def organization_or_error(identifier: str) -> Organization:
 
 def write_rows(
     out: IO[str], fmt: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
-    """Write rows as a table for people, or stream them as CSV or JSON for scripts."""
+) -> int:
+    """Write rows as a table for people, or stream them as CSV or JSON for scripts; return how
+    many."""
+    counted = _Counted(rows)
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(headers)
-        writer.writerows(rows)
+        writer.writerows(counted)
     elif fmt == "json":
         out.write("[")
-        for index, row in enumerate(rows):
+        for index, row in enumerate(counted):
             item = json.dumps(dict(zip(headers, row, strict=True)), default=str)
             out.write(f"{',' if index else ''}\n{item}")
         out.write("\n]\n")
     else:
-        out.write(tabulate(list(rows), headers=headers, tablefmt="fancy_grid") + "\n")
+        out.write(tabulate(list(counted), headers=headers, tablefmt="fancy_grid") + "\n")
+    return counted.count

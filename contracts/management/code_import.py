@@ -2,9 +2,11 @@
 
 import argparse
 import csv
+import io
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import IO, Any
 
@@ -56,29 +58,39 @@ def import_codes(command: B2BCommand, options: dict[str, Any]) -> None:
 
 
 def _read(path: str, command: B2BCommand) -> list[services.CodeImport]:
-    if path == "-":
-        return _parse(sys.stdin, "standard input", command)
+    name = "standard input" if path == "-" else path
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return _parse(handle, path, command)
+        with _opened(path) as handle:
+            return _parse(handle, name, command)
     except OSError as error:
-        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        raise CommandError(f"Cannot read {name}: {error.strerror}.") from None
     except UnicodeDecodeError:
-        raise CommandError(f"{path} is not UTF-8 text.") from None
+        raise CommandError(f"{name} is not UTF-8 text.") from None
+
+
+@contextmanager
+def _opened(path: str) -> Iterator[IO[str]]:
+    """Open the file, or standard input for '-', as UTF-8 text whose byte order mark (as some
+    spreadsheets write) is skipped."""
+    if path != "-":
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            yield handle
+        return
+    handle = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    try:
+        yield handle
+    finally:
+        handle.detach()  # leave standard input open
 
 
 def _parse(handle: IO[str], name: str, command: B2BCommand) -> list[services.CodeImport]:
     reader = csv.DictReader(handle)
-    columns = reader.fieldnames or []
-    if "code" not in columns:
-        raise CommandError(f"{name} has no 'code' column in its header line.")
-    unknown = [column for column in columns if column not in (*REQUIRED, *OPTIONAL)]
-    if unknown:
-        raise CommandError(
-            f"{name} has unknown column(s) {', '.join(map(repr, unknown))}; "
-            f"the columns are code, {', '.join(OPTIONAL)}."
-        )
-    rows, errors = _rows(reader)
+    try:
+        _columns_check(reader.fieldnames or [], name)
+        rows, errors = _rows(reader)
+    except csv.Error as malformed:  # a cell over the csv module's size limit, for one
+        # The DictReader's own line_num is only updated after a row is read whole.
+        raise CommandError(f"{name}, line {reader.reader.line_num}: {malformed}.") from None
     if errors:
         for error in errors[:ERRORS_SHOWN]:
             command.stderr.write(error)
@@ -88,18 +100,31 @@ def _parse(handle: IO[str], name: str, command: B2BCommand) -> list[services.Cod
     return rows
 
 
-def _rows(reader: Iterable[dict[str, str]]) -> tuple[list[services.CodeImport], list[str]]:
+def _columns_check(columns: Sequence[str], name: str) -> None:
+    if "code" not in columns:
+        raise CommandError(f"{name} has no 'code' column in its header line.")
+    unknown = [column for column in columns if column not in (*REQUIRED, *OPTIONAL)]
+    if unknown:
+        raise CommandError(
+            f"{name} has unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"the columns are code, {', '.join(OPTIONAL)}."
+        )
+
+
+def _rows(reader: "csv.DictReader[str]") -> tuple[list[services.CodeImport], list[str]]:
     rows: list[services.CodeImport] = []
     errors: list[str] = []
-    for line, record in enumerate(reader, start=2):
+    for record in reader:
         try:
             rows.append(_row(record))
         except (ValueError, argparse.ArgumentTypeError) as error:
-            errors.append(f"line {line}: {error}")
+            errors.append(f"line {reader.line_num}: {error}")
     return rows, errors
 
 
-def _row(record: dict[str, str]) -> services.CodeImport:
+def _row(record: dict[Any, Any]) -> services.CodeImport:
+    if None in record:  # csv.DictReader puts the cells beyond the header under None
+        raise ValueError(f"{len(record[None])} more cell(s) than the header has columns")
     code = (record.get("code") or "").strip()
     if not code:
         raise ValueError("the code is empty")

@@ -3,12 +3,11 @@
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from contracts import codes, selectors
 from contracts.management.base import iso
-from contracts.models import Contract, EnrollmentCode
+from contracts.models import Contract, EnrollmentCode, code_status_at
 
 CHUNK = 5000
 
@@ -41,24 +40,18 @@ STATS = (
 EXPIRE = ("contract", "code", "redemption_type", "redemptions", "expires")
 
 
-def attach_link(display_code: str) -> str:
-    return f"{settings.SITE_URL}/enrollmentcode/{display_code}/"
-
-
 def hand_out_rows(contracts: Sequence[Contract]) -> Iterator[tuple[Any, ...]]:
     """Live unused codes, no more than each contract has free seats."""
     now = timezone.now()
     for contract in contracts:
         queryset = selectors.codes_to_hand_out(contract, now=now).values_list("code", flat=True)
         for value in queryset.iterator(chunk_size=CHUNK):
-            display = codes.format_code(value)
-            yield (contract.slug, display, attach_link(display))
+            yield (contract.slug, codes.format_code(value), codes.attach_url(value))
 
 
 def all_rows(contracts: Sequence[Contract]) -> Iterator[tuple[Any, ...]]:
     """Every code of the contracts, with its state now."""
     slugs = {contract.pk: contract.slug for contract in contracts}
-    now = timezone.now()
     queryset = selectors.codes_of(list(slugs)).values_list(
         "contract_id",
         "code",
@@ -67,30 +60,30 @@ def all_rows(contracts: Sequence[Contract]) -> Iterator[tuple[Any, ...]]:
         "max_redemptions",
         "activation_date",
         "expiration_date",
+        code_status_at(timezone.now()),
         "created_at",
     )
-    for contract_id, value, kind, count, cap, activates, expires, created in queryset.iterator(
-        chunk_size=CHUNK
-    ):
-        display = codes.format_code(value)
-        status = selectors.code_status(
-            redemption_type=kind,
-            redemption_count=count,
-            max_redemptions=cap,
-            activation_date=activates,
-            expiration_date=expires,
-            now=now,
-        )
+    for (
+        contract_id,
+        value,
+        kind,
+        count,
+        cap,
+        activates,
+        expires,
+        status,
+        created,
+    ) in queryset.iterator(chunk_size=CHUNK):
         yield (
             slugs[contract_id],
-            display,
+            codes.format_code(value),
             kind,
             count,
             cap,
             iso(activates),
             iso(expires),
             status,
-            attach_link(display),
+            codes.attach_url(value),
             iso(created),
         )
 

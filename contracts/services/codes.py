@@ -12,8 +12,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from contracts import codes, selectors
-from contracts.exceptions import CodeCapInvalid, CodeDatesInvalid, CodeImportInvalid
+from contracts.exceptions import (
+    CodeCapInvalid,
+    CodeCountInvalid,
+    CodeDatesInvalid,
+    CodeImportInvalid,
+)
 from contracts.models import (
+    INTEGER_MAX,
     Contract,
     EnrollmentCode,
     EnrollmentCodeQuerySet,
@@ -22,16 +28,21 @@ from contracts.models import (
 )
 
 BATCH_SIZE = 5000
+# The most codes one call issues: `b2b_codes generate --count`, and the seat limit of a code
+# contract, whose codes are issued one per seat in one transaction.
+CODE_BATCH_MAX = 1_000_000
 
 
 @dataclass(frozen=True)
 class CodeSync:
     """What bringing a contract's codes in line with its seat limit changed."""
 
+    seat_limit: int | None
     issued: int
     expired: int
 
 
+@transaction.atomic
 def code_batch_issue(
     *,
     contract: Contract,
@@ -43,17 +54,16 @@ def code_batch_issue(
     created_by: User | None = None,
 ) -> list[EnrollmentCode]:
     """Issue count new random codes for the contract."""
-    if expiration_date is not None and (
-        expiration_date < timezone.now()
-        or (activation_date is not None and expiration_date < activation_date)
-    ):
-        raise CodeDatesInvalid()
+    if not 1 <= count <= CODE_BATCH_MAX:
+        raise CodeCountInvalid(f"A batch holds 1 to {CODE_BATCH_MAX:,} codes, not {count:,}.")
     code_rules_check(
         redemption_type=redemption_type,
         max_redemptions=max_redemptions,
         activation_date=activation_date,
         expiration_date=expiration_date,
     )
+    if expiration_date is not None and expiration_date < timezone.now():
+        raise CodeDatesInvalid("A code cannot be issued already expired.")
     fresh: set[str] = set()
     while len(fresh) < count:
         fresh.add(codes.generate_code())
@@ -83,13 +93,17 @@ def contract_codes_sync(
 
     A limited code contract keeps exactly max_learners unexpired one-time codes; an unlimited
     one keeps one redeemable unlimited code. Used codes are never expired."""
+    # Work from the locked row, not the one given: a limit changed meanwhile, or another sync
+    # running at the same time, would otherwise make this one issue codes twice.
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    limit = contract.max_learners or None
     if contract.membership_type != MembershipType.CODE:
-        return CodeSync(issued=0, expired=0)
+        return CodeSync(seat_limit=limit, issued=0, expired=0)
     now = timezone.now()
     unexpired = contract.codes.not_expired_at(now)
-    if not contract.max_learners:
+    if limit is None:
         if unexpired.filter(redemption_type=RedemptionType.UNLIMITED).redeemable().exists():
-            return CodeSync(issued=0, expired=0)
+            return CodeSync(seat_limit=None, issued=0, expired=0)
         if commit:
             code_batch_issue(
                 contract=contract,
@@ -97,32 +111,40 @@ def contract_codes_sync(
                 redemption_type=RedemptionType.UNLIMITED,
                 created_by=created_by,
             )
-        return CodeSync(issued=1, expired=0)
+        return CodeSync(seat_limit=None, issued=1, expired=0)
     one_time = unexpired.filter(redemption_type=RedemptionType.ONE_TIME)
     have = one_time.count()
-    if have < contract.max_learners:
-        missing = contract.max_learners - have
+    if have < limit:
         if commit:
-            code_batch_issue(contract=contract, count=missing, created_by=created_by)
-        return CodeSync(issued=missing, expired=0)
+            code_batch_issue(contract=contract, count=limit - have, created_by=created_by)
+        return CodeSync(seat_limit=limit, issued=limit - have, expired=0)
     surplus = list(
         one_time.filter(redemption_count=0)
         .order_by("-pk")
-        .values_list("pk", flat=True)[: have - contract.max_learners]
+        .values_list("pk", flat=True)[: have - limit]
     )
     if commit:
         EnrollmentCode.objects.filter(pk__in=surplus).update(expiration_date=now)
-    return CodeSync(issued=0, expired=len(surplus))
+    return CodeSync(seat_limit=limit, issued=0, expired=len(surplus))
 
 
 @transaction.atomic
-def code_batch_expire(*, codes: EnrollmentCodeQuerySet, unused_only: bool = True) -> int:
-    """Expire the codes now (with unused_only, those never redeemed); return how many.
+def code_batch_expire(*, codes: EnrollmentCodeQuerySet, unused_only: bool = True) -> list[int]:
+    """Expire the codes now (with unused_only, those never redeemed); return the ids of those
+    it expired.
 
     The rows stay: an expired code still shows who redeemed it."""
     now = timezone.now()
     expirable = selectors.codes_expirable(codes, now=now, unused_only=unused_only)
-    return expirable.update(expiration_date=now)
+    # Locked as read (in id order, so two runs cannot deadlock), so a code redeemed meanwhile
+    # is neither expired nor reported.
+    locked = expirable.select_for_update().order_by("pk")
+    expired = list(locked.values_list("pk", flat=True))
+    for start in range(0, len(expired), BATCH_SIZE):
+        EnrollmentCode.objects.filter(pk__in=expired[start : start + BATCH_SIZE]).update(
+            expiration_date=now
+        )
+    return expired
 
 
 CODE_EDITABLE_FIELDS = frozenset({"activation_date", "expiration_date", "max_redemptions"})
@@ -164,10 +186,11 @@ def code_rules_check(
         return
     if redemption_type == RedemptionType.ONE_TIME:
         raise CodeCapInvalid("Only unlimited codes take a cap on redemptions.")
-    if max_redemptions < max(redemption_count, 1):
+    if not 1 <= max_redemptions <= INTEGER_MAX:
+        raise CodeCapInvalid(f"A cap on redemptions is a whole number from 1 to {INTEGER_MAX:,}.")
+    if max_redemptions < redemption_count:
         raise CodeCapInvalid(
-            f"The cap cannot be lower than the {redemption_count} redemptions already made"
-            " (nor lower than 1)."
+            f"The cap cannot be lower than the {redemption_count} redemptions already made."
         )
 
 

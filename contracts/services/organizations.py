@@ -3,6 +3,7 @@
 import datetime
 import re
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -13,17 +14,37 @@ from django.utils.text import slugify
 from accounts.models import User
 from contracts.exceptions import (
     ContractDatesInvalid,
+    ContractPriceInvalid,
+    NameInvalid,
     OrganizationKeyInvalid,
     OrganizationKeyTaken,
     OrganizationSsoIdTaken,
     SeatLimitBelowHeld,
+    SeatLimitInvalid,
 )
-from contracts.models import ORGANIZATION_KEY_PATTERN, Contract, MembershipType, Organization
-from contracts.services.codes import contract_codes_sync
+from contracts.models import (
+    INTEGER_MAX,
+    NAME_MAX_LENGTH,
+    ORGANIZATION_KEY_PATTERN,
+    PRICE_DECIMAL_PLACES,
+    PRICE_MAX_DIGITS,
+    Contract,
+    MembershipType,
+    Organization,
+)
+from contracts.services.codes import CODE_BATCH_MAX, contract_codes_sync
+
+PRICE_LIMIT = Decimal(10) ** (PRICE_MAX_DIGITS - PRICE_DECIMAL_PLACES)
+CENT = Decimal(1).scaleb(-PRICE_DECIMAL_PLACES)
 
 
 def _unique_slug(model: type[Model], text: str, *, max_length: int, field: str = "slug") -> str:
-    base = slugify(text)[:max_length].strip("-") or model.__name__.lower()
+    """Return a free slug (or key) made from the text; never all digits, which would read as
+    an id where commands take an id or a slug."""
+    prefix = model.__name__.lower()
+    base = slugify(text)[:max_length].strip("-") or prefix
+    if base.isdecimal():
+        base = f"{prefix}-{base}"[:max_length]
     candidate, suffix = base, 2
     while model._default_manager.filter(**{field: candidate}).exists():
         tail = f"-{suffix}"
@@ -42,6 +63,7 @@ def organization_create(
     sso_organization_id: uuid.UUID | None = None,
 ) -> Organization:
     """Create an organization; its key comes from the name unless given."""
+    _check_name(name, "organization")
     if key is None:
         key = _unique_slug(Organization, name, max_length=30, field="key")
     elif not re.fullmatch(ORGANIZATION_KEY_PATTERN, key):
@@ -68,6 +90,8 @@ def organization_update(*, organization: Organization, fields: dict[str, Any]) -
     unknown = set(fields) - ORGANIZATION_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    if "name" in fields:
+        _check_name(fields["name"], "organization")
     if "sso_organization_id" in fields:
         _check_sso_id_free(fields["sso_organization_id"], organization=organization)
     for name, value in fields.items():
@@ -84,6 +108,36 @@ def _check_sso_id_free(sso_id: uuid.UUID | None, *, organization: Organization |
         others = others.exclude(pk=organization.pk)
     if others.exists():
         raise OrganizationSsoIdTaken(f"Another organization already uses the SSO id {sso_id}.")
+
+
+def _check_name(name: str, what: str) -> None:
+    if not name.strip() or len(name) > NAME_MAX_LENGTH:
+        raise NameInvalid(
+            f"A {what} name cannot be blank nor longer than {NAME_MAX_LENGTH} characters."
+        )
+
+
+def _check_price(price: Decimal | None) -> None:
+    # Checked here because SQLite stores any number, which then cannot be read back as a price.
+    if price is None:
+        return
+    if not price.is_finite() or not 0 <= price < PRICE_LIMIT or price != price.quantize(CENT):
+        raise ContractPriceInvalid(
+            f"{price} is not a price: use 0 or more, below {PRICE_LIMIT:,}, "
+            f"with at most {PRICE_DECIMAL_PLACES} decimal places."
+        )
+
+
+def _check_seat_limit(max_learners: int | None, membership_type: str) -> None:
+    if max_learners is None:
+        return
+    if not 0 <= max_learners <= INTEGER_MAX:
+        raise SeatLimitInvalid(f"A seat limit is a whole number from 0 to {INTEGER_MAX:,}.")
+    if membership_type == MembershipType.CODE and max_learners > CODE_BATCH_MAX:
+        # A code contract gets one code per seat, issued in one transaction.
+        raise SeatLimitInvalid(
+            f"A code contract has one code per seat: its seat limit is at most {CODE_BATCH_MAX:,}."
+        )
 
 
 def _check_dates(start: datetime.date | None, end: datetime.date | None) -> None:
@@ -108,7 +162,10 @@ def contract_create(
     created_by: User | None = None,
 ) -> Contract:
     """Create a contract and, for a code contract, the codes its seat limit calls for."""
+    _check_name(name, "contract")
     _check_dates(contract_start, contract_end)
+    _check_seat_limit(max_learners, membership_type)
+    _check_price(enrollment_fixed_price)
     contract = Contract.objects.create(
         organization=organization,
         name=name,
@@ -155,7 +212,7 @@ def contract_update(
     old_limit = locked.max_learners
     for name, value in fields.items():
         setattr(locked, name, value)
-    _check_dates(locked.contract_start, locked.contract_end)
+    _check_changed_terms(locked, changed=fields.keys())
     if locked.max_learners and locked.max_learners < locked.seats_held:
         raise SeatLimitBelowHeld(
             f"The seat limit cannot be lower than the {locked.seats_held} seats held."
@@ -164,3 +221,14 @@ def contract_update(
     if locked.max_learners != old_limit:
         contract_codes_sync(contract=locked, created_by=by)
     return locked
+
+
+def _check_changed_terms(contract: Contract, *, changed: Iterable[str]) -> None:
+    changed = set(changed)
+    if "name" in changed:
+        _check_name(contract.name, "contract")
+    _check_dates(contract.contract_start, contract.contract_end)
+    if "max_learners" in changed:
+        _check_seat_limit(contract.max_learners, contract.membership_type)
+    if "enrollment_fixed_price" in changed:
+        _check_price(contract.enrollment_fixed_price)

@@ -1,4 +1,9 @@
-"""Fixtures of the contracts tests: a signed-in staff member and a contract for the admin."""
+"""Fixtures of the contracts tests: a signed-in staff member, a contract for the admin, and a
+shell whose commands use their own database."""
+
+import os
+import subprocess
+import sys
 
 import pytest
 from django.test import Client
@@ -30,3 +35,17 @@ def contract() -> Contract:
         membership_type=MembershipType.CODE,
         max_learners=3,
     )
+
+
+@pytest.fixture(scope="module")
+def shell_database(tmp_path_factory) -> dict[str, str]:
+    """The environment of a shell whose commands use a fresh, migrated SQLite file."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env["SQLITE_PATH"] = str(tmp_path_factory.mktemp("shell") / "db.sqlite3")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return env

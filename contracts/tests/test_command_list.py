@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 
@@ -156,20 +155,6 @@ def test_list_refuses_bad_arguments(args, message):
 
 
 # From the shell: one line and a non-zero exit ----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def shell_database(tmp_path_factory) -> dict[str, str]:
-    """The environment of a shell whose commands use a fresh, migrated SQLite file."""
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env["SQLITE_PATH"] = str(tmp_path_factory.mktemp("shell") / "db.sqlite3")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return env
 
 
 def test_argument_error_from_the_shell_is_one_line_with_exit_2(shell_database):

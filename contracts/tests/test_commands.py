@@ -416,10 +416,11 @@ def test_generate_issues_and_prints_codes(code_contract):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--count", "0"], "between 1 and"),
-        (["--max-redemptions", "3"], "only applies to --unlimited"),
-        (["--unlimited", "--max-redemptions", "0"], "1 or more"),
-        (["--expires", "2020-01-01"], "cannot expire"),
+        (["--count", "0"], "1 to 1,000,000 codes"),
+        (["--count", "1000001"], "1 to 1,000,000 codes"),
+        (["--max-redemptions", "3"], "Only unlimited codes take a cap"),
+        (["--unlimited", "--max-redemptions", "0"], "from 1 to"),
+        (["--expires", "2020-01-01"], "already expired"),
         (["--activates", "2027-02-01", "--expires", "2027-01-01"], "cannot expire"),
         (["--expires", "someday"], "not a date"),
     ],
@@ -453,6 +454,7 @@ def test_argument_errors_from_the_shell_are_one_line_and_exit_non_zero():
 
     assert result.returncode != 0
     assert result.stderr.splitlines() == [
-        "CommandError: argument --max-learners: 'lots' is not a whole number (0 or more) "
+        "CommandError: argument --max-learners: 'lots' is not a whole number from 0 to "
+        "2,147,483,647 "
         "(see manage.py b2b_contract create --help)"
     ]

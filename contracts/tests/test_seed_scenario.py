@@ -66,7 +66,8 @@ def test_seed_scenario():
     assert Seat.objects.count() == 1
 
 
-def test_demo_data_loads_twice_and_prints_sign_in_and_links():
+def test_demo_data_loads_twice_and_prints_sign_in_and_links(settings):
+    settings.DEBUG = True
     first = run("b2b_demo")
     second = run("b2b_demo")
 

@@ -15,12 +15,12 @@ from contracts.management.base import (
     count_arg,
     moment_arg,
     organization_or_error,
+    write_rows,
 )
 from contracts.management.code_import import add_import_arguments, import_codes
-from contracts.models import Contract, EnrollmentCode, MembershipType, RedemptionType
+from contracts.models import Contract, MembershipType, RedemptionType
+from contracts.services.codes import CODE_BATCH_MAX
 from core.exceptions import ApplicationError
-
-MAX_BATCH = 1_000_000
 
 
 def add_scope(parser: CommandParser) -> None:
@@ -55,7 +55,12 @@ class Command(B2BCommand):
 
         generate = actions.add_parser("generate", help="Issue new codes for a contract.")
         generate.add_argument("--contract", required=True, help="Id or slug of the contract.")
-        generate.add_argument("--count", type=count_arg, default=1, help="How many (default 1).")
+        generate.add_argument(
+            "--count",
+            type=count_arg,
+            default=1,
+            help=f"How many (default 1, at most {CODE_BATCH_MAX:,}).",
+        )
         generate.add_argument(
             "--unlimited", action="store_true", help="Codes any number of learners can redeem."
         )
@@ -95,8 +100,7 @@ class Command(B2BCommand):
             if action == "output":
                 self.output_codes(options)
             elif action == "generate":
-                issued = self.generate(options)
-                self.emit(options, code_rows.HAND_OUT, code_rows.code_rows(issued))
+                self.generate(options)
             elif action == "validate":
                 self.validate(options)
             elif action == "expire":
@@ -123,24 +127,23 @@ class Command(B2BCommand):
         else:
             self.emit(options, code_rows.HAND_OUT, code_rows.hand_out_rows(contracts))
 
-    def generate(self, options: dict[str, Any]) -> list[EnrollmentCode]:
+    def generate(self, options: dict[str, Any]) -> None:
         contract = contract_or_error(options["contract"])
-        if not 1 <= options["count"] <= MAX_BATCH:
-            raise CommandError(f"--count must be between 1 and {MAX_BATCH:,}.")
-        if options["max_redemptions"] is not None and not options["unlimited"]:
-            raise CommandError("--max-redemptions only applies to --unlimited codes.")
-        if options["max_redemptions"] == 0:
-            raise CommandError("--max-redemptions must be 1 or more.")
-        return services.code_batch_issue(
-            contract=contract,
-            count=options["count"],
-            redemption_type=RedemptionType.UNLIMITED
-            if options["unlimited"]
-            else RedemptionType.ONE_TIME,
-            max_redemptions=options["max_redemptions"],
-            activation_date=options["activates"],
-            expiration_date=options["expires"],
-        )
+        # The file is opened first: a --filename that cannot be written issues no codes.
+        with self.output(options["filename"]) as out:
+            issued = services.code_batch_issue(
+                contract=contract,
+                count=options["count"],
+                redemption_type=RedemptionType.UNLIMITED
+                if options["unlimited"]
+                else RedemptionType.ONE_TIME,
+                max_redemptions=options["max_redemptions"],
+                activation_date=options["activates"],
+                expiration_date=options["expires"],
+            )
+            rows = code_rows.code_rows(issued)
+            count = write_rows(out, options["format"], code_rows.HAND_OUT, rows)
+        self.wrote(options, count)
 
     def validate(self, options: dict[str, Any]) -> None:
         commit = options["commit"]
@@ -149,9 +152,7 @@ class Command(B2BCommand):
         with transaction.atomic():
             for contract in contracts:
                 change = services.contract_codes_sync(contract=contract, commit=commit)
-                rows.append(
-                    (contract.slug, contract.max_learners or None, change.issued, change.expired)
-                )
+                rows.append((contract.slug, change.seat_limit, change.issued, change.expired))
         verbs = ("issued", "expired") if commit else ("to_issue", "to_expire")
         self.emit(options, ("contract", "seat_limit", *verbs), rows)
         issued, expired = sum(row[2] for row in rows), sum(row[3] for row in rows)
@@ -171,7 +172,7 @@ class Command(B2BCommand):
         expired = services.code_batch_expire(
             codes=selectors.codes_of([contract.pk for contract in contracts]), unused_only=True
         )
-        self.stderr.write(f"Expired {expired} unused code(s).")
+        self.stderr.write(f"Expired {len(expired)} unused code(s).")
 
     def dry_run_note(self, outcome: str) -> None:
         self.stderr.write(f"Dry run: {outcome}; nothing was changed. Add --commit to apply.")

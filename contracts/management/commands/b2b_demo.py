@@ -5,6 +5,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,10 +16,16 @@ from contracts.models import Contract, MembershipType, Organization
 
 
 class Command(B2BCommand):
-    help = "Load demo data (safe to run again) and print sign-ins and attach links."
+    help = "Load demo data (safe to run again) and print sign-ins and attach links (DEBUG only)."
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # It gives admin@example.com, a superuser, a new password and prints it.
+            raise CommandError(
+                "b2b_demo is for local use: it resets the demo superuser's password and prints "
+                "it. Run it with DEBUG on."
+            )
         organization = Organization.objects.filter(key="acme").first() or (
             services.organization_create(
                 name="Acme Corporation",
