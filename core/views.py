@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -35,6 +36,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+@csrf_exempt  # it changes nothing; a CSRF refusal would answer in HTML, not the API's shape
 def api_not_found(request: HttpRequest) -> HttpResponse:
     """Answer any other path under /api/ with the JSON 404, slash or no slash.
 

@@ -204,10 +204,14 @@ def test_attach_statements_are_bounded_and_do_not_grow_with_seats_held():
         ("get", "/api/v0/b2b/organizations"),
         ("post", "/api/v0/b2b/nothing-here/"),
         ("get", "/api/v1/"),
+        ("post", "/api/v0/b2b/attach/%0A/"),  # a newline: no route matches the code
     ],
 )
-def test_other_api_paths_answer_json_404_without_redirecting(learner_client, method, path):
-    response = getattr(learner_client, method)(path)
+def test_other_api_paths_answer_json_404_without_redirecting(learner, method, path):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+
+    response = getattr(client, method)(path)
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
