@@ -77,8 +77,12 @@ def callers(db) -> dict[str, dict[str, str]]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("caller", ["anonymous", "learner", "staff", "api_key"])
 @schema.parametrize()
+# Derandomized: CI sees the same examples on every run, so a red build always means a change
+# broke something. To explore wider by hand, drop `derandomize` and raise `max_examples`
+# (300 random examples a run found nothing more when this was set).
 @settings(
-    max_examples=25,
+    max_examples=50,
+    derandomize=True,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
