@@ -47,34 +47,21 @@ def test_refuses_a_malformed_setting():
     assert "ATTACH_FAILURES_PER_USER must be a whole number" in result.stderr
 
 
+def deploy_check(**env: str) -> subprocess.CompletedProcess[str]:
+    """Run `check --deploy` as production would, failing on warnings."""
+    production = {"DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "seats.example.edu"}
+    return manage("check", "--deploy", "--fail-level", "WARNING", **production, **env)
+
+
 def test_deploy_check_is_clean_with_https_settings():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY=STRONG_KEY,
-        ALLOWED_HOSTS="seats.example.edu",
-        HTTPS="1",
-        TRUSTED_PROXY_HOPS="1",
-    )
+    result = deploy_check(HTTPS="1", TRUSTED_PROXY_HOPS="1")
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
 
 def test_deploy_check_asks_how_many_proxies_stand_in_front():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY=STRONG_KEY,
-        ALLOWED_HOSTS="seats.example.edu",
-        HTTPS="1",
-    )
+    result = deploy_check(HTTPS="1")
 
     assert result.returncode != 0
     assert "seatkeeper.W001" in result.stderr
@@ -82,15 +69,7 @@ def test_deploy_check_asks_how_many_proxies_stand_in_front():
 
 
 def test_deploy_check_warns_without_https_settings():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY=STRONG_KEY,
-        ALLOWED_HOSTS="seats.example.edu",
-    )
+    result = deploy_check(TRUSTED_PROXY_HOPS="0")
 
     assert result.returncode != 0
     assert "security.W004" in result.stderr  # no HSTS
